@@ -1,0 +1,44 @@
+# e-helse book. Two commands: `make book` builds the HTML book, `make test` runs every test.
+# Both create .venv/ from requirements.txt when it is missing or out of date.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test execute bench replicate clean sync data
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Execute chapters whose inputs (chapter text, lib/, data/) changed, then build the HTML.
+book: $(STAMP)
+	$(BIN)/python -m ehelse.build execute
+	$(BIN)/jupyter-book build . --all -W -n --keep-going --builder html
+	@echo "Book: _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests --nbval --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+# Regenerate the .ipynb of every chapter from its .md (outputs are kept), then execute stale ones.
+sync: $(STAMP)
+	$(BIN)/python -m ehelse.build sync
+
+execute: $(STAMP)
+	$(BIN)/python -m ehelse.build execute
+
+data: $(STAMP)
+	$(BIN)/python data/population/build_margins.py
+	$(BIN)/python -m ehelse.microdata write
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_stats.py
+
+replicate: $(STAMP)
+	$(BIN)/python -m ehelse.replicate
+
+clean:
+	rm -rf _build

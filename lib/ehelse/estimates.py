@@ -1,0 +1,337 @@
+"""Estimates with uncertainty: weighted shares, nets, tests of change, small-base suppression.
+
+The variance follows R's ``survey`` package for a one-stage design with replacement
+(``svydesign(ids = ~1, weights = ~w)``), after ``rake()``: each respondent's influence on
+the estimate is adjusted for the raking margins by ten backfitting sweeps that subtract,
+within each margin category, the plain mean of influence / weight (``survey:::svyrecvar``),
+and Var = n/(n-1) * sum of squared centred influences. Respondents sharing every raking
+variable get the same adjustment, so all sums run on (cell x answer) totals: two passes over
+the data, whatever n is.
+
+Domains (a filter question, "don't know" excluded from the base, a subgroup) are handled as
+R's ``subset()`` of a design: respondents outside the domain stay in the design with zero
+influence, which matters for the raking adjustment.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .weighting import RakeResult
+
+BACKFIT_SWEEPS = 10  # as survey:::svyrecvar
+
+
+class EstimateError(ValueError):
+    """Raised when an estimate cannot be computed as asked (bad data, empty base, unknown category)."""
+
+
+@dataclass(frozen=True)
+class Design:
+    """Respondent data with final weights and the raking variables that made them."""
+
+    data: pd.DataFrame
+    weights: np.ndarray
+    rake_vars: tuple[str, ...] = ()
+
+    @property
+    def n(self) -> int:
+        """Number of respondents in the design."""
+        return len(self.data)
+
+
+def design(data: pd.DataFrame, weights: str | pd.Series | np.ndarray | RakeResult | None = None,
+           rake_vars: Sequence[str] = ()) -> Design:
+    """Build a design: equal weights if none given; a RakeResult brings its raking variables."""
+    if isinstance(weights, RakeResult):
+        rake_vars = rake_vars or weights.variables
+        weights = weights.weights
+    if weights is None:
+        w = np.ones(len(data))
+    elif isinstance(weights, str):
+        if weights not in data.columns:
+            raise EstimateError(f"weight column {weights!r} is not in the data")
+        w = data[weights].to_numpy(float)
+    else:
+        w = np.asarray(weights, dtype=float)
+    if w.shape != (len(data),):
+        raise EstimateError(f"{w.shape[0]} weights for {len(data)} respondents")
+    bad = ~(w > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EstimateError(f"weight of row {data.index[i]!r} is {float(w[i])!r} ({int(bad.sum())} such rows); "
+                            "weights must be positive (respondents left out of weighting must be "
+                            "removed from the data explicitly)")
+    for v in rake_vars:
+        if v not in data.columns:
+            raise EstimateError(f"raking variable {v!r} is not in the data")
+        if data[v].isna().any():
+            raise EstimateError(f"raking variable {v!r} has missing values")
+    return Design(data=data, weights=w, rake_vars=tuple(rake_vars))
+
+
+def _domain_mask(d: Design, domain) -> np.ndarray:
+    if domain is None:
+        return np.ones(d.n, dtype=bool)
+    if isinstance(domain, str):
+        raise EstimateError("domain must be a boolean mask (e.g. data['q'].notna()), not a string")
+    m = np.asarray(domain)
+    if m.dtype != bool or m.shape != (d.n,):
+        raise EstimateError(f"domain must be a boolean mask of length {d.n}")
+    return m
+
+
+def _answer_codes(d: Design, question: str, categories: Sequence | None, exclude: Iterable,
+                  mask: np.ndarray) -> tuple[np.ndarray, list]:
+    """Code answers 0..k-1 inside the domain and -1 outside; errors on missing or unknown answers."""
+    if question not in d.data.columns:
+        raise EstimateError(f"question {question!r} is not a column of the data")
+    col = d.data[question]
+    na = col.isna().to_numpy() & mask
+    if na.any():
+        rows = list(d.data.index[na][:5])
+        raise EstimateError(f"question {question!r} has no answer for {int(na.sum())} respondent(s) in the "
+                            f"domain (rows {rows}); restrict the domain to those asked, e.g. "
+                            f"domain=data[{question!r}].notna()")
+    exclude = list(exclude)
+    if categories is None:
+        categories = sorted(col[mask].unique().tolist())
+    categories = list(categories)
+    unknown = pd.Index(col[mask].unique()).difference(pd.Index(categories))
+    if len(unknown):
+        rows = list(d.data.index[mask & col.isin(unknown).to_numpy()][:5])
+        raise EstimateError(f"question {question!r}: answer {unknown[0]!r} (rows {rows}) is not one of the "
+                            f"categories {categories}")
+    keep = [c for c in categories if c not in exclude]
+    codes = pd.Categorical(col.where(col.isin(keep)), categories=keep).codes.astype(np.int64)
+    codes = np.where(mask, codes, -1)  # excluded categories become -1 as well
+    return codes, keep
+
+
+def _rake_cells(d: Design) -> np.ndarray:
+    if not d.rake_vars:
+        return np.zeros(d.n, dtype=np.int64)
+    joint = np.zeros(d.n, dtype=np.int64)
+    for v in d.rake_vars:
+        c = pd.Categorical(d.data[v])
+        joint = joint * len(c.categories) + c.codes
+    return np.unique(joint, return_inverse=True)[1]
+
+
+def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Weighted shares of codes 0..k-1 (code -1 = outside the domain) and their raked covariance."""
+    w = d.weights
+    inside = codes >= 0
+    n_dom = int(inside.sum())
+    if n_dom == 0:
+        raise EstimateError("the base is empty: no respondent in the domain")
+    a_code = np.where(inside, codes, k)  # k = outside the domain
+    cell = _rake_cells(d)
+    n_cells = int(cell.max()) + 1
+    key = cell * (k + 1) + a_code
+    size = n_cells * (k + 1)
+    N = np.bincount(key, minlength=size).reshape(n_cells, k + 1).astype(float)
+    W1 = np.bincount(key, weights=w, minlength=size).reshape(n_cells, k + 1)
+    W2 = np.bincount(key, weights=w * w, minlength=size).reshape(n_cells, k + 1)
+    WD = W1[:, :k].sum()
+    p = W1[:, :k].sum(axis=0) / WD
+    U = np.zeros((k + 1, k))
+    U[:k] = (np.eye(k) - p) / WD  # influence / weight of an answer a on share j
+    adj = np.zeros((n_cells, k))
+    if d.rake_vars:
+        cell_n = N.sum(axis=1)
+        cell_sum = N @ U  # (cells, k): sum of influence/weight in each cell
+        # Category of each cell on each raking variable (cells are unique joint codes).
+        first = np.zeros(n_cells, dtype=np.int64)
+        first[cell[::-1]] = np.arange(d.n)[::-1]
+        margin_of_cell = [pd.Categorical(d.data[v]).codes[first] for v in d.rake_vars]
+        for _ in range(BACKFIT_SWEEPS):
+            for mc in margin_of_cell:
+                resid = cell_sum - cell_n[:, None] * adj
+                msum = np.zeros((mc.max() + 1, k))
+                np.add.at(msum, mc, resid)
+                mcount = np.bincount(mc, weights=cell_n)
+                adj = adj + (msum / mcount[:, None])[mc]
+    D = U[None, :, :] - adj[:, None, :]  # (cells, answers, k)
+    n = d.n
+    xbar = np.einsum("ca,caj->j", W1, D) / n
+    sxx = np.einsum("ca,caj,cal->jl", W2, D, D)
+    cov = n / (n - 1) * (sxx - n * np.outer(xbar, xbar))
+    w_in = w[inside]
+    info = {"n": n_dom, "n_weighted": float(WD), "n_eff": float(WD ** 2 / (w_in ** 2).sum()),
+            "df": n - 1}
+    return p, cov, info
+
+
+def _srs_var(p: np.ndarray, info: dict) -> np.ndarray:
+    """Variance under simple random sampling of the same size, as svymean(deff = TRUE)."""
+    n, N = info["n"], info["n_weighted"]
+    s2 = p * (1 - p) * n / (n - 1) if n > 1 else np.full_like(p, np.nan)
+    return s2 * (N - n) / (N * n) if N > n else s2 / n
+
+
+def proportion_ci(p, se, df: float | None = None, *, level: float = 0.95, method: str = "logit"):
+    """Confidence interval for a proportion from its estimate and SE (logit as svyciprop, or Wilson)."""
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    if method == "logit":
+        q = stats.t.ppf(0.5 + level / 2, df) if df is not None else stats.norm.ppf(0.5 + level / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.log(p / (1 - p))
+            sb = se / (p * (1 - p))
+            return 1 / (1 + np.exp(-(b - q * sb))), 1 / (1 + np.exp(-(b + q * sb)))
+    if method == "wilson":
+        z = stats.norm.ppf(0.5 + level / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            n = p * (1 - p) / se ** 2  # effective sample size of the design
+            centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+            half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+            return centre - half, centre + half
+    raise EstimateError(f"unknown CI method {method!r}: use 'logit' or 'wilson'")
+
+
+def _by_levels(d: Design, by: str | None):
+    if by is None:
+        return [(None, np.ones(d.n, dtype=bool))]
+    if by not in d.data.columns:
+        raise EstimateError(f"subgroup variable {by!r} is not in the data")
+    col = d.data[by]
+    if col.isna().any():
+        raise EstimateError(f"subgroup variable {by!r} has {int(col.isna().sum())} missing values")
+    levels = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else sorted(col.unique())
+    return [(lev, (col == lev).to_numpy()) for lev in levels]
+
+
+def shares(d: Design, question: str, *, categories: Sequence | None = None, exclude: Iterable = (),
+           domain=None, by: str | None = None, level: float = 0.95, ci: str = "logit") -> pd.DataFrame:
+    """Weighted share of each answer category with raked SE, CI, design effect and base."""
+    base = _domain_mask(d, domain)
+    rows = []
+    for lev, m in _by_levels(d, by):
+        codes, keep = _answer_codes(d, question, categories, exclude, base & m)
+        p, cov, info = share_cov(d, codes, len(keep))
+        se = np.sqrt(np.clip(np.diag(cov), 0, None))
+        lo, hi = proportion_ci(p, se, info["df"], level=level, method=ci)
+        deff = np.diag(cov) / _srs_var(p, info)
+        for j, cat in enumerate(keep):
+            row = {} if by is None else {by: lev}
+            row.update(category=cat, estimate=p[j], se=se[j], ci_low=lo[j], ci_high=hi[j], deff=deff[j],
+                       n=info["n"], n_weighted=info["n_weighted"], n_eff=info["n_eff"])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories: Sequence | None = None,
+         exclude: Iterable = (), domain=None, by: str | None = None, level: float = 0.95,
+         ci: str = "logit") -> pd.DataFrame:
+    """Nets (e.g. top-2 box: 'Helt enig' + 'Delvis enig') with raked SE and CI, by subgroup."""
+    base = _domain_mask(d, domain)
+    rows = []
+    for lev, m in _by_levels(d, by):
+        codes, keep = _answer_codes(d, question, categories, exclude, base & m)
+        p, cov, info = share_cov(d, codes, len(keep))
+        for name, members in groups.items():
+            unknown = [c for c in members if c not in keep]
+            if unknown:
+                raise EstimateError(f"net {name!r}: categories {unknown} are not in the base {keep}")
+            c = np.array([1.0 if k in members else 0.0 for k in keep])
+            est = float(c @ p)
+            se = float(np.sqrt(max(c @ cov @ c, 0.0)))
+            lo, hi = proportion_ci(est, se, info["df"], level=level, method=ci)
+            row = {} if by is None else {by: lev}
+            row.update(net=name, estimate=est, se=se, ci_low=float(lo), ci_high=float(hi), n=info["n"],
+                       n_weighted=info["n_weighted"], n_eff=info["n_eff"])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def suppress(table: pd.DataFrame, *, min_base: float = 30, flag_base: float = 100,
+             base_col: str = "n_eff") -> pd.DataFrame:
+    """Blank estimates whose effective base is below min_base; flag those below flag_base."""
+    if base_col not in table.columns:
+        raise EstimateError(f"suppress: the table has no base column {base_col!r}")
+    out = table.copy()
+    small = out[base_col] < min_base
+    out["suppressed"] = small
+    out["flag"] = np.where(small, f"base < {min_base:g}: suppressed",
+                           np.where(out[base_col] < flag_base, f"base < {flag_base:g}: interpret with care", ""))
+    for c in ("estimate", "se", "ci_low", "ci_high", "deff"):
+        if c in out.columns:
+            out.loc[small, c] = np.nan
+    return out
+
+
+# ---------------------------------------------------------------- tests of change
+
+def difference_test(est1, se1, est2, se2) -> pd.DataFrame:
+    """Wald z test of est2 - est1 for independent samples (years, or citizens vs personnel)."""
+    est1, se1, est2, se2 = (np.asarray(x, dtype=float) for x in (est1, se1, est2, se2))
+    diff = est2 - est1
+    se = np.sqrt(se1 ** 2 + se2 ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = diff / se
+    p = 2 * stats.norm.sf(np.abs(z))
+    return pd.DataFrame({"difference": np.atleast_1d(diff), "se": np.atleast_1d(se), "z": np.atleast_1d(z),
+                         "p_value": np.atleast_1d(p)})
+
+
+def adjust_pvalues(p: Sequence[float], method: str = "fdr_bh") -> np.ndarray:
+    """Multiple-comparison adjustment (default Benjamini-Hochberg false discovery rate)."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=method)[1]
+    return out
+
+
+# ---------------------------------------------------------------- from published aggregates
+
+def published_share_se(p_percent, n, deff: float = 1.0) -> np.ndarray:
+    """SE in percentage points of a published share with base n and an assumed design effect."""
+    p = np.asarray(p_percent, dtype=float) / 100
+    n = np.asarray(n, dtype=float)
+    if np.any(n <= 0) or np.any((p < 0) | (p > 1)):
+        raise EstimateError("published shares must be within 0-100 and bases positive")
+    return 100 * np.sqrt(deff * p * (1 - p) / n)
+
+
+def published_share_ci(p_percent, n, deff: float = 1.0, *, level: float = 0.95,
+                       method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
+    """CI in percent for a published share (effective n = n / deff); Wilson by default."""
+    se = published_share_se(p_percent, n, deff) / 100
+    p = np.asarray(p_percent, dtype=float) / 100
+    if method == "wilson":
+        from statsmodels.stats.proportion import proportion_confint
+
+        n_eff = np.asarray(n, dtype=float) / deff
+        lo, hi = proportion_confint(p * n_eff, n_eff, alpha=1 - level, method="wilson")
+        return 100 * np.asarray(lo), 100 * np.asarray(hi)
+    lo, hi = proportion_ci(p, se, None, level=level, method=method)
+    return 100 * np.asarray(lo), 100 * np.asarray(hi)
+
+
+def published_change_test(p1, n1, p2, n2, deff1: float = 1.0, deff2: float = 1.0) -> pd.DataFrame:
+    """Test of p2 - p1 (percent) between independent samples from shares and bases alone.
+
+    Uses statsmodels' ``test_proportions_2indep`` (Wald, unpooled variance) on effective
+    sample sizes n / deff, the same statistic as the microdata-based test with deff = 1.
+    """
+    from statsmodels.stats.proportion import test_proportions_2indep
+
+    p1, n1, p2, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (p1, n1, p2, n2))
+    rows = []
+    for a, na, b, nb in zip(p1, n1, p2, n2):
+        ea, eb = na / deff1, nb / deff2
+        if a in (0, 100) and b in (0, 100):
+            rows.append({"difference": b - a, "z": np.nan, "p_value": np.nan})
+            continue
+        r = test_proportions_2indep(b / 100 * eb, eb, a / 100 * ea, ea, method="wald", compare="diff")
+        rows.append({"difference": b - a, "z": float(r.statistic), "p_value": float(r.pvalue)})
+    return pd.DataFrame(rows)

@@ -1,0 +1,282 @@
+"""Raking (iterative proportional fitting) of respondent weights to population margins.
+
+Respondents who share every weighting variable (a *cell*, e.g. woman, 30-44, Vest) always
+receive the same adjustment factor, so the fitting runs on the table of cells and is then
+expanded once to the respondents: raking a million rows costs two passes over the data.
+
+With ``bounds`` the ratio g = weight / base weight is kept within [lower, upper]; the
+solution is then the bounded raking calibration of Deville & Särndal (1992), the one R's
+``survey::calibrate(calfun = "raking", bounds = ...)`` finds: g = clip(exp(x'eta)) with every
+margin met exactly. It is unique, so any algorithm that solves it agrees with R.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+MarginsLike = Mapping[str, Mapping[str, float]] | pd.DataFrame
+
+
+class WeightingError(ValueError):
+    """Raised when weights cannot be computed as asked (bad margins, data or no convergence)."""
+
+
+@dataclass(frozen=True)
+class RakeResult:
+    """Raked weights with what a reviewer needs to trust them."""
+
+    weights: pd.Series
+    converged: bool
+    iterations: int
+    history: pd.DataFrame
+    margins: dict[str, pd.Series]
+    variables: tuple[str, ...]
+    bounds: tuple[float, float] | None = None
+    excluded: pd.Index = field(default_factory=lambda: pd.Index([]))
+
+
+def margins_from_frame(df: pd.DataFrame) -> dict[str, pd.Series]:
+    """Turn a long table (variable, category, target) into {variable: Series(category -> target)}."""
+    missing = {"variable", "category", "target"} - set(df.columns)
+    if missing:
+        raise WeightingError(f"margins table lacks column(s) {sorted(missing)}")
+    dup = df.duplicated(["variable", "category"])
+    if dup.any():
+        r = df[dup].iloc[0]
+        raise WeightingError(f"margins: category {r['category']!r} of {r['variable']!r} is given twice")
+    return {v: g.set_index("category")["target"].astype(float) for v, g in df.groupby("variable", sort=False)}
+
+
+def _normalise_margins(margins: MarginsLike) -> dict[str, pd.Series]:
+    if isinstance(margins, pd.DataFrame):
+        out = margins_from_frame(margins)
+    else:
+        out = {str(v): pd.Series(dict(t), dtype=float) for v, t in margins.items()}
+    if not out:
+        raise WeightingError("no margins given")
+    totals = {}
+    for var, t in out.items():
+        bad = t[~(t > 0)]
+        if len(bad):
+            raise WeightingError(f"margin {var!r}: target for category {bad.index[0]!r} is {bad.iloc[0]!r}; "
+                                 "targets must be positive numbers")
+        totals[var] = float(t.sum())
+    ref_var, ref = next(iter(totals.items()))
+    for var, tot in totals.items():
+        if abs(tot - ref) > 1e-6 * max(1.0, abs(ref)):
+            raise WeightingError(f"margins disagree on the population total: {ref_var!r} sums to {ref:,.6g} "
+                                 f"but {var!r} sums to {tot:,.6g}")
+    return out
+
+
+def _cell_codes(data: pd.DataFrame, margins: dict[str, pd.Series], missing: str
+                ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+    """Integer code of each respondent's category per margin, and a mask of usable rows."""
+    keep = np.ones(len(data), dtype=bool)
+    for var in margins:
+        if var not in data.columns:
+            raise WeightingError(f"weighting variable {var!r} is not a column of the data "
+                                 f"(columns: {', '.join(map(str, data.columns[:12]))}…)")
+        na = data[var].isna().to_numpy()
+        if na.any():
+            if missing == "error":
+                rows = list(data.index[na][:5])
+                raise WeightingError(f"weighting variable {var!r} is missing for {int(na.sum())} respondent(s) "
+                                     f"(rows {rows}{'…' if na.sum() > 5 else ''}); impute it, or pass "
+                                     "missing='exclude' to leave them out of the weighting explicitly")
+            if missing != "exclude":
+                raise WeightingError(f"missing must be 'error' or 'exclude', not {missing!r}")
+            keep &= ~na
+    codes = []
+    for var, targ in margins.items():
+        col = data[var]
+        cats = pd.Index(targ.index)
+        present = pd.Index(col[keep].unique())
+        no_target = present.difference(cats)
+        if len(no_target):
+            rows = list(data.index[keep & col.isin(no_target).to_numpy()][:5])
+            raise WeightingError(f"weighting variable {var!r}: category {no_target[0]!r} occurs in the data "
+                                 f"(rows {rows}) but has no population target (targets: {list(cats)})")
+        empty = cats.difference(present)
+        if len(empty):
+            raise WeightingError(f"weighting variable {var!r}: target category {empty[0]!r} has no respondents, "
+                                 "so it can never be met; merge it with a neighbouring category")
+        codes.append(pd.Categorical(col, categories=cats).codes.astype(np.int64))
+    return keep, codes, np.asarray(data.index)
+
+
+def _rel_errors(totals: np.ndarray, target: np.ndarray) -> np.ndarray:
+    return np.abs(totals - target) / (1.0 + np.abs(target))
+
+
+def rake(data: pd.DataFrame, margins: MarginsLike, base_weights: pd.Series | np.ndarray | None = None, *,
+         tol: float = 1e-7, max_iter: int = 1000, bounds: tuple[float, float] | None = None,
+         missing: str = "error") -> RakeResult:
+    """Rake base weights to population margins; return weights, convergence and history.
+
+    ``margins`` maps each weighting variable to {category: population total} (or is a long
+    table with columns variable, category, target). Converged means every margin cell meets
+    |weighted total - target| / (1 + |target|) < ``tol`` (as R's ``calibrate``). ``bounds``
+    keeps weight / base weight within [lower, upper] (with the default equal base weights,
+    population total / n, that is weight / mean weight). ``missing='exclude'`` leaves
+    respondents with a missing weighting variable out (weight NaN, listed in ``excluded``).
+    """
+    m = _normalise_margins(margins)
+    keep, codes, index = _cell_codes(data, m, missing)
+    if base_weights is None:  # equal expansion weights: population total / respondents
+        d = np.full(len(data), float(next(iter(m.values())).sum()) / max(int(keep.sum()), 1))
+    else:
+        d = np.asarray(base_weights, dtype=float)
+        if d.shape != (len(data),):
+            raise WeightingError(f"base_weights has {d.shape[0]} values for {len(data)} respondents")
+        bad = ~(d > 0) & keep
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise WeightingError(f"base weight of row {index[i]!r} is {float(d[i])!r}; base weights must be positive")
+    if bounds is not None:
+        lo, hi = map(float, bounds)
+        if not (0 <= lo < 1 < hi):
+            raise WeightingError(f"bounds must satisfy 0 <= lower < 1 < upper, got {bounds}")
+    # Collapse respondents to cells: every respondent in a cell gets the same factor.
+    sizes = [len(t) for t in m.values()]
+    joint = np.zeros(len(data), dtype=np.int64)
+    for c, k in zip(codes, sizes):
+        joint = joint * k + np.where(keep, c, 0)
+    cells, inverse = np.unique(joint[keep], return_inverse=True)
+    cell_d = np.bincount(inverse, weights=d[keep])
+    cell_cat = []
+    for k in reversed(sizes):
+        cell_cat.append(cells % k)
+        cells = cells // k
+    cell_cat = cell_cat[::-1]
+    targets = [t.to_numpy(float) for t in m.values()]
+    names = list(m)
+
+    if bounds is None:
+        g, it, hist, ok = _ipf(cell_d, cell_cat, sizes, targets, tol, max_iter)
+    else:
+        g, it, hist, ok = _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, (lo, hi))
+    history = pd.DataFrame(hist, columns=["iteration", *names])
+    if not ok:
+        totals = [np.bincount(cc, weights=cell_d * g, minlength=k) for cc, k in zip(cell_cat, sizes)]
+        errs = [(_rel_errors(t, tg), i) for i, (t, tg) in enumerate(zip(totals, targets))]
+        worst_var = max(range(len(errs)), key=lambda i: errs[i][0].max())
+        j = int(errs[worst_var][0].argmax())
+        var = names[worst_var]
+        raise WeightingError(
+            f"raking did not converge in {it} iterations: margin {var!r}, category "
+            f"{m[var].index[j]!r} has weighted total {totals[worst_var][j]:,.6g} against target "
+            f"{targets[worst_var][j]:,.6g} (relative error {errs[worst_var][0][j]:.2e} > tol {tol:g})"
+            + ("" if bounds is None else
+               "; no weights within these bounds can meet the margins (linear-programming check): widen them"
+               if not bounds_feasible(cell_d, cell_cat, sizes, targets, (lo, hi)) else
+               "; the bounds may be too tight for these margins"))
+    w = np.full(len(data), np.nan)
+    w[keep] = d[keep] * g[inverse]
+    return RakeResult(weights=pd.Series(w, index=data.index, name="weight"), converged=True, iterations=it,
+                      history=history, margins=m, variables=tuple(names), bounds=bounds,
+                      excluded=data.index[~keep])
+
+
+def _ipf(cell_d, cell_cat, sizes, targets, tol, max_iter):
+    g = np.ones_like(cell_d)
+    hist = []
+    for it in range(1, max_iter + 1):
+        for cc, k, tg in zip(cell_cat, sizes, targets):
+            tot = np.bincount(cc, weights=cell_d * g, minlength=k)
+            g = g * (tg / tot)[cc]
+        errs = [_rel_errors(np.bincount(cc, weights=cell_d * g, minlength=k), tg).max()
+                for cc, k, tg in zip(cell_cat, sizes, targets)]
+        hist.append([it, *errs])
+        if max(errs) < tol:
+            return g, it, hist, True
+    return g, max_iter, hist, False
+
+
+def _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, bounds):
+    """Solve g = clip(exp(X eta), lo, hi) meeting the margins (the fixed point of R's grake).
+
+    eta minimises the convex dual F(eta) = sum_c D_c psi(x_c'eta) - T'eta, where psi' = clip(exp):
+    damped Newton steps with a backtracking line search on F, so the iteration cannot diverge
+    when bounds bind (plain Newton, as in R, can).
+    """
+    lo, hi = bounds
+    llo, lhi = np.log(lo) if lo > 0 else -np.inf, np.log(hi)
+    cols = [np.ones(len(cell_d))]
+    tvec = [targets[0].sum()]
+    for cc, k, tg in zip(cell_cat, sizes, targets):
+        for j in range(1, k):
+            cols.append((cc == j).astype(float))
+            tvec.append(tg[j])
+    X = np.column_stack(cols)
+    T = np.asarray(tvec)
+    scale = T[0]  # work in shares of the population total for a well-scaled objective
+    D = cell_d / scale
+    Ts = T / scale
+
+    def psi(u):
+        return np.where(u < llo, lo * (u - llo) + lo, np.where(u > lhi, hi * (u - lhi) + hi, np.exp(np.clip(u, llo, lhi))))
+
+    def objective(eta):
+        return float(D @ psi(X @ eta) - Ts @ eta)
+
+    eta = np.zeros(X.shape[1])
+    eta[0] = np.log(T[0] / cell_d.sum())  # start from weights scaled to the population total
+    ridge = 1e-9 * np.diag(X.T @ (X * D[:, None])).max()
+    hist = []
+    f = objective(eta)
+    for it in range(1, max_iter + 1):
+        u = np.minimum(X @ eta, 700.0)
+        g = np.clip(np.exp(u), lo, hi)
+        grad = X.T @ (D * g) - Ts
+        errs = [_rel_errors(np.bincount(cc, weights=cell_d * g, minlength=k), tg).max()
+                for cc, k, tg in zip(cell_cat, sizes, targets)]
+        hist.append([it, *errs])
+        if np.all(np.abs(grad * scale) / (1 + np.abs(T)) < tol):
+            return g, it, hist, True
+        inside = (u > llo) & (u < lhi)
+        H = X.T @ (X * (D * np.where(inside, np.exp(u), 0.0))[:, None]) + ridge * np.eye(X.shape[1])
+        step = -np.linalg.solve(H, grad)
+        slope = float(grad @ step)
+        t = 1.0
+        for _ in range(60):
+            f_new = objective(eta + t * step)
+            if f_new <= f + 1e-4 * t * slope:
+                break
+            t /= 2
+        eta = eta + t * step
+        f = f_new
+    g = np.clip(np.exp(np.minimum(X @ eta, 700.0)), lo, hi)
+    return g, max_iter, hist, False
+
+
+def bounds_feasible(cell_d, cell_cat, sizes, targets, bounds) -> bool:
+    """Whether any weights with lower <= weight / base weight <= upper meet every margin (an LP check)."""
+    from scipy.optimize import linprog
+
+    A = np.vstack([np.vstack([(cc == j) * cell_d for j in range(k)]) for cc, k in zip(cell_cat, sizes)])
+    b = np.concatenate(targets)
+    res = linprog(np.zeros(len(cell_d)), A_eq=A / b[:, None], b_eq=np.ones(len(b)), bounds=[bounds] * len(cell_d),
+                  method="highs")
+    return res.status == 0
+
+
+def weighting_report(weights: pd.Series | np.ndarray, *, good: float = 0.8, poor: float = 0.7) -> pd.Series:
+    """Summary of a weight vector: n, sum, range, Kish design effect, effective n, efficiency."""
+    w = np.asarray(weights, dtype=float)
+    w = w[~np.isnan(w)]
+    if len(w) == 0:
+        raise WeightingError("weighting_report: no weights")
+    n, s, s2 = len(w), w.sum(), (w ** 2).sum()
+    deff = n * s2 / s ** 2
+    eff = 1 / deff
+    flag = "ok" if eff >= good else (f"below {good:.0%}" if eff >= poor else f"below {poor:.0%}: re-examine")
+    return pd.Series({
+        "n": n, "sum_weights": s, "mean": w.mean(), "sd": w.std(ddof=1) if n > 1 else 0.0,
+        "min": w.min(), "max": w.max(), "max_min_ratio": w.max() / w.min(),
+        "deff_kish": deff, "n_effective": s ** 2 / s2, "efficiency": eff, "flag": flag,
+        "moe_95_pct_points": 100 * 1.96 * np.sqrt(0.25 * deff / n),
+    }, dtype=object)

@@ -1,0 +1,34 @@
+"""Shared fixtures: small seeded respondent tables with known population margins."""
+import numpy as np
+import pandas as pd
+import pytest
+
+SEX = ["female", "male"]
+AGE = ["15-29", "30-44", "45-59", "60+"]
+REGION = ["Nord", "Midt-Norge", "Vest", "Sør-Øst"]
+Q = ["Helt enig", "Delvis enig", "Verken enig eller uenig", "Delvis uenig", "Helt uenig", "Vet ikke"]
+
+
+def make_sample(n: int, seed: int, age_p=(0.1, 0.2, 0.3, 0.4)) -> pd.DataFrame:
+    """A panel-like sample: age skewed towards the old, answers related to age and sex."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"sex": rng.choice(SEX, n), "agegrp": rng.choice(AGE, n, p=list(age_p)),
+                       "region": rng.choice(REGION, n, p=[0.1, 0.15, 0.2, 0.55])})
+    shift = df["agegrp"].map(dict(zip(AGE, [1.0, 0.5, 0.0, -0.7]))) + (df["sex"] == "female") * 0.3
+    latent = rng.normal(size=n) - shift
+    df["q"] = pd.cut(latent, [-np.inf, -1, -0.2, 0.3, 0.9, 1.8, np.inf], labels=Q).astype(str)
+    score = np.clip(np.round(7 + 2 * rng.normal(size=n) + shift), 0, 10)
+    df["nps"] = np.where(rng.random(n) < 0.05, np.nan, score)
+    return df
+
+
+@pytest.fixture
+def margins() -> dict:
+    return {"sex": {"female": 2_242_294, "male": 2_266_989},
+            "agegrp": {"15-29": 1_020_330, "30-44": 1_097_946, "45-59": 1_091_424, "60+": 1_299_583},
+            "region": {"Nord": 406_537, "Midt-Norge": 612_345, "Vest": 914_210, "Sør-Øst": 2_576_191}}
+
+
+@pytest.fixture
+def sample() -> pd.DataFrame:
+    return make_sample(800, seed=7)

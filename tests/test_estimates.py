@@ -1,0 +1,191 @@
+"""Shares, nets, NPS: against a direct per-respondent implementation of R survey's algorithm."""
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from conftest import Q
+from ehelse.estimates import (EstimateError, adjust_pvalues, design, nets, proportion_ci, published_change_test,
+                              published_share_ci, published_share_se, shares, suppress, difference_test)
+from ehelse.nps import nps, nps_from_shares, nps_groups
+from ehelse.weighting import rake
+
+
+def naive_raked_var(y, w, margins_codes, domain):
+    """Textbook version of survey:::svyrecvar after rake(): per respondent, 10 backfitting sweeps."""
+    n = len(y)
+    wd = np.where(domain, w, 0.0)
+    ybar = (wd * y).sum() / wd.sum()
+    x = wd * (y - ybar) / wd.sum()
+    for _ in range(10):
+        for codes in margins_codes:
+            u = x / w
+            means = pd.Series(u).groupby(codes).transform("mean").to_numpy()
+            x = x - w * means
+    return n / (n - 1) * ((x - x.mean()) ** 2).sum()
+
+
+@pytest.fixture
+def raked(sample, margins):
+    return design(sample, rake(sample, margins))
+
+
+def test_shares_sum_to_one_and_match_weighted_mean(raked, sample):
+    s = shares(raked, "q", categories=Q)
+    assert s["estimate"].sum() == pytest.approx(1)
+    w = raked.weights
+    direct = pd.Series(w).groupby(sample["q"].to_numpy()).sum() / w.sum()
+    for _, r in s.iterrows():
+        assert r["estimate"] == pytest.approx(direct[r["category"]], rel=1e-12)
+    assert (s["n"] == len(sample)).all()
+
+
+def test_raked_se_matches_per_respondent_algorithm(raked, sample):
+    codes = [pd.Categorical(sample[v]).codes for v in ("sex", "agegrp", "region")]
+    s = shares(raked, "q", categories=Q)
+    for _, r in s.iterrows():
+        y = (sample["q"] == r["category"]).to_numpy(float)
+        v = naive_raked_var(y, raked.weights, codes, np.ones(len(y), bool))
+        assert r["se"] == pytest.approx(np.sqrt(v), rel=1e-10)
+
+
+def test_domain_se_matches_per_respondent_algorithm(raked, sample):
+    """'Vet ikke' out of the base: the other respondents keep their place in the raking adjustment."""
+    codes = [pd.Categorical(sample[v]).codes for v in ("sex", "agegrp", "region")]
+    s = shares(raked, "q", categories=Q, exclude=["Vet ikke"])
+    dom = (sample["q"] != "Vet ikke").to_numpy()
+    assert s["estimate"].sum() == pytest.approx(1)
+    assert (s["n"] == dom.sum()).all()
+    for _, r in s.iterrows():
+        y = (sample["q"] == r["category"]).to_numpy(float)
+        assert r["se"] == pytest.approx(np.sqrt(naive_raked_var(y, raked.weights, codes, dom)), rel=1e-10)
+
+
+def test_raking_shrinks_se_for_variables_related_to_margins(sample, margins):
+    r = rake(sample, margins)
+    with_adj = shares(design(sample, r), "q", categories=Q)
+    fixed = shares(design(sample, r.weights), "q", categories=Q)  # weights treated as fixed
+    assert (with_adj["se"] < fixed["se"]).sum() >= 4
+
+
+def test_unweighted_se_is_the_binomial_one(sample):
+    s = shares(design(sample), "q", categories=Q)
+    n = len(sample)
+    p = s["estimate"].to_numpy()
+    np.testing.assert_allclose(s["se"], np.sqrt(p * (1 - p) / (n - 1)), rtol=1e-12)
+    np.testing.assert_allclose(s["deff"], 1.0, rtol=1e-12)
+
+
+def test_logit_and_wilson_intervals(sample):
+    s = shares(design(sample), "q", categories=Q)
+    assert ((s["ci_low"] < s["estimate"]) & (s["estimate"] < s["ci_high"])).all()
+    p, se = s["estimate"].to_numpy(), s["se"].to_numpy()
+    lo, hi = proportion_ci(p, se, method="wilson")
+    n_eff = p * (1 - p) / se ** 2
+    ref = proportion_confint(p * n_eff, n_eff, method="wilson")
+    np.testing.assert_allclose(lo, ref[0], rtol=1e-9)
+    np.testing.assert_allclose(hi, ref[1], rtol=1e-9)
+    with pytest.raises(EstimateError, match="unknown CI method"):
+        proportion_ci(p, se, method="exact")
+
+
+def test_nets_equal_sum_of_shares_with_covariance(raked, sample):
+    n = nets(raked, "q", {"enig": ["Helt enig", "Delvis enig"]}, categories=Q, exclude=["Vet ikke"], by="sex")
+    assert list(n["sex"]) == ["female", "male"]
+    for _, r in n.iterrows():
+        s = shares(raked, "q", categories=Q, exclude=["Vet ikke"], domain=(sample["sex"] == r["sex"]).to_numpy())
+        assert r["estimate"] == pytest.approx(s.set_index("category").loc[["Helt enig", "Delvis enig"], "estimate"].sum())
+        codes = [pd.Categorical(sample[v]).codes for v in ("sex", "agegrp", "region")]
+        y = sample["q"].isin(["Helt enig", "Delvis enig"]).to_numpy(float)
+        dom = ((sample["q"] != "Vet ikke") & (sample["sex"] == r["sex"])).to_numpy()
+        assert r["se"] == pytest.approx(np.sqrt(naive_raked_var(y, raked.weights, codes, dom)), rel=1e-10)
+    with pytest.raises(EstimateError, match="not in the base"):
+        nets(raked, "q", {"x": ["Vet ikke"]}, categories=Q, exclude=["Vet ikke"])
+
+
+def test_missing_answers_need_an_explicit_domain(raked, sample):
+    df = sample.copy()
+    df.loc[[3, 5], "q"] = np.nan
+    d = design(df, raked.weights, raked.rake_vars)
+    with pytest.raises(EstimateError, match=r"no answer for 2 respondent\(s\).*rows \[3, 5\]"):
+        shares(d, "q", categories=Q)
+    s = shares(d, "q", categories=Q, domain=df["q"].notna().to_numpy())
+    assert (s["n"] == len(df) - 2).all()
+
+
+def test_unknown_answer_is_an_error(raked, sample):
+    with pytest.raises(EstimateError, match=r"answer 'Helt uenig' .* is not one of"):
+        shares(raked, "q", categories=Q[:4] + ["Vet ikke"])
+
+
+def test_bad_weights(sample):
+    w = np.ones(len(sample))
+    w[2] = 0
+    with pytest.raises(EstimateError, match="weight of row 2 is 0.0"):
+        design(sample, w)
+
+
+def test_suppression_thresholds(raked, sample):
+    s = shares(raked, "q", categories=Q, domain=(sample["region"] == "Nord").to_numpy())
+    out = suppress(s, min_base=30, flag_base=100)
+    n_eff = s["n_eff"].iloc[0]
+    assert out["suppressed"].all() == (n_eff < 30)
+    out2 = suppress(s, min_base=10_000, flag_base=20_000)
+    assert out2["suppressed"].all() and out2["estimate"].isna().all()
+    out3 = suppress(s, min_base=1, flag_base=10_000)
+    assert (~out3["suppressed"]).all() and out3["flag"].str.contains("care").all()
+
+
+def test_difference_tests_and_bh():
+    t = difference_test([0.30], [0.01], [0.35], [0.012])
+    assert t["difference"].iloc[0] == pytest.approx(0.05)
+    assert t["p_value"].iloc[0] == pytest.approx(0.00137, abs=2e-4)
+    adj = adjust_pvalues([0.01, 0.04, 0.03, np.nan])
+    np.testing.assert_allclose(adj[:3], [0.03, 0.04, 0.04])
+    assert np.isnan(adj[3])
+
+
+def test_published_aggregates():
+    se = published_share_se(50, 100)
+    assert se == pytest.approx(5.0)
+    assert published_share_se(50, 100, deff=4) == pytest.approx(10.0)
+    lo, hi = published_share_ci(50, 100)
+    ref = proportion_confint(50, 100, method="wilson")
+    assert lo == pytest.approx(100 * ref[0]) and hi == pytest.approx(100 * ref[1])
+    t = published_change_test(30, 1000, 35, 1000)
+    z = 0.05 / np.sqrt(0.3 * 0.7 / 1000 + 0.35 * 0.65 / 1000)
+    assert t["z"].iloc[0] == pytest.approx(z, rel=1e-9)
+    t2 = published_change_test(30, 1000, 35, 1000, deff1=2, deff2=2)
+    assert t2["z"].iloc[0] == pytest.approx(z / np.sqrt(2), rel=1e-9)
+    with pytest.raises(EstimateError):
+        published_share_se(130, 100)
+
+
+def test_nps_groups_and_errors():
+    g = nps_groups(pd.Series([0, 6, 7, 8, 9, 10, np.nan]))
+    assert g.tolist()[:6] == [0, 0, 1, 1, 2, 2] and np.isnan(g.iloc[6])
+    with pytest.raises(EstimateError, match=r"whole numbers 0-10.*rows \[1\]"):
+        nps_groups(pd.Series([3, 11, 5], name="anbefale"))
+    with pytest.raises(EstimateError, match=r"rows \[0\]"):
+        nps_groups(pd.Series([7.5, 3], name="anbefale"))
+
+
+def test_nps_is_mean_of_recode_with_raked_se(raked, sample):
+    r = nps(raked, "nps")
+    ans = sample["nps"].notna().to_numpy()
+    rec = np.select([sample["nps"] <= 6, sample["nps"] <= 8], [-100.0, 0.0], 100.0)
+    w = raked.weights
+    assert r["nps"].iloc[0] == pytest.approx((w * rec)[ans].sum() / w[ans].sum(), rel=1e-12)
+    codes = [pd.Categorical(sample[v]).codes for v in ("sex", "agegrp", "region")]
+    assert r["se"].iloc[0] == pytest.approx(np.sqrt(naive_raked_var(rec, w, codes, ans)), rel=1e-10)
+    assert r["n"].iloc[0] == ans.sum()
+    by = nps(raked, "nps", by="agegrp")
+    assert len(by) == 4 and by["n"].sum() == ans.sum()
+
+
+def test_nps_from_published_shares():
+    r = nps_from_shares(promoters=40, detractors=20, n=500)
+    assert r["nps"] == pytest.approx(20)
+    assert r["se"] == pytest.approx(100 * np.sqrt((0.6 - 0.04) / 500))
+    with pytest.raises(EstimateError):
+        nps_from_shares(70, 50, 100)
