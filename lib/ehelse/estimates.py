@@ -163,7 +163,7 @@ def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     cov = n / (n - 1) * (sxx - n * np.outer(xbar, xbar))
     w_in = w[inside]
     info = {"n": n_dom, "n_weighted": float(WD), "n_eff": float(WD ** 2 / (w_in ** 2).sum()),
-            "df": n - 1}
+            "df": n_dom - 1}
     return p, cov, info
 
 
