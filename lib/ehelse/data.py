@@ -93,8 +93,9 @@ def validate_codebook(cb: dict, path: Path) -> dict:
         raise DataError(f"{path}: codebook needs top-level 'scales' and 'questions'")
     for sid, sc in cb["scales"].items():
         labels = (sc or {}).get("labels")
-        if not labels or not all(isinstance(l, dict) and l.get("no") and l.get("en") for l in labels):
-            raise DataError(f"{path}: scale {sid!r} needs labels with both 'no' and 'en'")
+        if labels is None or not all(isinstance(l, dict) and l.get("no") and l.get("en") for l in labels):
+            raise DataError(f"{path}: scale {sid!r} needs a list of labels (empty if the options were not "
+                            "printed), each with both 'no' and 'en'")
         nos = [l["no"] for l in labels]
         if len(set(nos)) != len(nos):
             raise DataError(f"{path}: scale {sid!r} lists a label twice: {nos}")
@@ -147,8 +148,9 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")
-        if not q and df["chart_type"].iloc[i] != "text":
-            _fail(path, i, "question_id", q, f"is empty but the slide has a {df['chart_type'].iloc[i]} chart")
+        if not q and df["chart_type"].iloc[i] != "text" and df["numbers_in_text"].iloc[i] != "no":
+            _fail(path, i, "question_id", q, f"is empty but the slide has a {df['chart_type'].iloc[i]} chart "
+                  "with numbers")
     for i, ys in enumerate(df["years"]):
         for y in filter(None, ys.split(";")):
             if not y.strip().isdigit() or not 2015 <= int(y) <= 2030:
@@ -306,10 +308,12 @@ def bar_sums(pub: dict | None = None) -> pd.DataFrame:
     v = vals[(vals["unit"] == "percent")].merge(stacked, on="figure_id")
     rows = []
     for (fid, pop, year, item), g in v.groupby(["figure_id", "population", "year", "item"], sort=True):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][g["question_id"].iloc[0]]["scale"]]["labels"]]
+        scale = cb["scales"][cb["questions"][g["question_id"].iloc[0]]["scale"]]
+        labels = [l["no"] for l in scale["labels"]]
+        exhaustive = scale.get("exhaustive", True)
         rows.append({"figure_id": fid, "population": pop, "year": year, "item": item,
                      "sum": round(float(g["value"].sum()), 6), "categories": len(g),
-                     "complete": set(labels) <= set(g["category"])})
+                     "complete": exhaustive and set(labels) <= set(g["category"])})
     return pd.DataFrame(rows, columns=["figure_id", "population", "year", "item", "sum", "categories", "complete"])
 
 

@@ -8,6 +8,7 @@
 # Deterministic: no random numbers are drawn; re-running gives byte-identical output.
 
 suppressPackageStartupMessages(library(survey))
+options(warn = 1)  # print any remaining warning (e.g. non-convergence) immediately
 
 # ---------------------------------------------------------------------------
 # paths
@@ -109,7 +110,16 @@ check_margins <- function(label, w, d, pm) {
 # ---------------------------------------------------------------------------
 ci_prop <- function(design, cat, method) {
   f <- as.formula(sprintf('~I(q == "%s")', cat))
-  as.numeric(attr(svyciprop(f, design, method = method), "ci"))
+  # On a subset() design the out-of-domain rows have weight 0; summary.glm() then warns
+  # "observations with zero weight not used for calculating dispersion".  The dispersion
+  # is not used by svyciprop (the variance is the design-based sandwich), so muffle it.
+  ci <- withCallingHandlers(
+    attr(svyciprop(f, design, method = method), "ci"),
+    warning = function(w) {
+      if (grepl("observations with zero weight", conditionMessage(w), fixed = TRUE))
+        invokeRestart("muffleWarning")
+    })
+  as.numeric(ci)
 }
 
 shares_table <- function(design, domain, cats) {
@@ -118,7 +128,7 @@ shares_table <- function(design, domain, cats) {
   rows <- lapply(cats, function(cat) {
     k <- match(cat, Q)
     lg <- ci_prop(design, cat, "logit")
-    wl <- if (HAS_WILSON) ci_prop(design, cat, "wilson") else c(NA, NA)
+    wl <- if (HAS_WILSON) ci_prop(design, cat, "wilson") else c(NA_real_, NA_real_)
     data.frame(domain = domain, category = cat, estimate = est[k], se = se[k],
                logit_low = lg[1], logit_high = lg[2],
                wilson_low = wl[1], wilson_high = wl[2], deff = de[k],

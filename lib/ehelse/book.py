@@ -1,0 +1,48 @@
+"""Small helpers chapters call to show tables, offer data downloads and label synthetic results."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from . import ROOT
+
+DOWNLOADS = ROOT / "notebooks" / "_data"
+SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a finding.** These numbers are computed "
+                  "from seeded synthetic respondents built to match the published shares "
+                  "(see *How the weighting works*). Point the book at the real microdata "
+                  "(`settings.yml`, `microdata:`) and this label goes away.")
+
+
+def table(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None) -> HTML:
+    """A compact, phone-friendly HTML table without the index."""
+    fmt = df.copy()
+    for c in fmt.columns:
+        if pd.api.types.is_float_dtype(fmt[c]):
+            fmt[c] = fmt[c].map(lambda x: "" if pd.isna(x) else f"{x:,.{digits}f}")
+    html = fmt.to_html(index=False, border=0, classes="ehelse-table", escape=True)
+    if caption:
+        html = html.replace("<table", f"<table aria-label=\"{caption}\"", 1)
+    return HTML(f'<div style="overflow-x:auto">{html}</div>')
+
+
+def download(df: pd.DataFrame, name: str, label: str = "Download the data of this figure (CSV)") -> Markdown:
+    """Write the data behind a figure to notebooks/_data/<name>.csv and return a download link."""
+    if not re.fullmatch(r"[a-z0-9_\-]+", name):
+        raise ValueError(f"download name {name!r}: use lower-case letters, digits, - and _")
+    DOWNLOADS.mkdir(parents=True, exist_ok=True)
+    path = DOWNLOADS / f"{name}.csv"
+    df.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
+    return Markdown(f"{{download}}`{label} <{_rel(path)}>`")
+
+
+def _rel(path: Path) -> str:
+    return "/" + path.relative_to(ROOT).as_posix()
+
+
+def synthetic_banner(synthetic: bool) -> None:
+    """Show the red synthetic-respondents label when the data are synthetic."""
+    if synthetic:
+        display(Markdown(":::{error}\n" + SYNTHETIC_NOTE + "\n:::"))

@@ -1,0 +1,201 @@
+"""The published tables: schema, completeness, sums, provenance, and clear errors on corrupted files."""
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ehelse import data
+from ehelse.data import DataError, load_published
+
+PUB = data.PUBLISHED
+
+
+@pytest.fixture(scope="module")
+def pub():
+    return load_published()
+
+
+def test_both_reports_load_and_validate(pub):
+    assert set(pub["inventory"]["report"]) == {"citizens2022", "personnel2020"}
+    assert set(pub["values"]["report"]) == {"citizens2022", "personnel2020"}
+
+
+def test_inventory_covers_both_reports(pub):
+    inv = pub["inventory"]
+    counts = inv["report"].value_counts()
+    assert counts["citizens2022"] >= 45 and counts["personnel2020"] >= 35
+    assert len(inv) >= 85  # "roughly 90 slides in all"
+    for rep, g in inv.groupby("report"):
+        assert sorted(g["order"]) == list(range(1, len(g) + 1)), f"{rep}: order is not 1..n"
+
+
+def test_every_number_is_recorded(pub):
+    v = pub["values"]
+    assert len(v) > 500
+    assert (v["report"] == "citizens2022").sum() > 250
+    assert (v["report"] == "personnel2020").sum() > 150
+
+
+def test_chart_without_numbers_has_no_values(pub):
+    inv, v = pub["inventory"], pub["values"]
+    none = set(inv.loc[inv["numbers_in_text"] == "no", "figure_id"])
+    assert not none & set(v["figure_id"]), "a chart marked 'numbers not in the text' has values"
+    for fid in inv.loc[inv["numbers_in_text"] == "no", "figure_id"]:
+        row = inv[inv["figure_id"] == fid].iloc[0]
+        assert row["mapping_notes"].strip(), f"{fid}: say why the numbers are missing"
+
+
+def test_each_value_stands_on_its_source_line(pub):
+    """The number as printed occurs on the line of the report text the row cites."""
+    for report, g in pub["values"].groupby("report"):
+        lines = (PUB / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
+        for r in g.itertuples():
+            text = lines[r.source_line - 1].replace("\u00a0", " ")
+            v = r.value
+            forms = {f"{v:g}", f"{v:.0f}" if float(v).is_integer() else f"{v:g}".replace(".", ","),
+                     f"{v:g}".replace(".", ","), f"{int(v):,}".replace(",", " ") if float(v).is_integer() else ""}
+            digits = re.sub(r"(?<=\d) (?=\d{3})", "", text)
+            assert any(f and (f in text or f in digits) for f in forms), \
+                f"{report} {r.figure_id} line {r.source_line}: {v:g} not found in {text!r}"
+
+
+def test_complete_stacked_bars_sum_to_100(pub):
+    sums = data.bar_sums(pub)
+    issues = pub["issues"]
+    listed = {f for figs in issues.loc[issues["kind"] == "bar_sum", "figure_id"] for f in figs.split(";")}
+    bad = sums[(sums["complete"] & ~sums["sum"].between(98, 102)) | (sums["sum"] > 102)]
+    unexplained = bad[~bad["figure_id"].isin(listed)]
+    assert unexplained.empty, f"bars off 100 +- 2 and not in source_issues.csv:\n{unexplained}"
+
+
+def test_source_issues_include_the_sample_size_contradiction(pub):
+    iss = pub["issues"]
+    assert (iss["kind"] == "sample_size").any()
+    assert iss["description"].str.contains("1614").any() and iss["description"].str.contains("1162").any()
+
+
+def test_codebook_labels_have_english(pub):
+    for sid, sc in pub["codebook"]["scales"].items():
+        for l in sc["labels"]:
+            assert l["no"].strip() and l["en"].strip(), sid
+    for qid, q in pub["codebook"]["questions"].items():
+        assert q.get("text_en", "").strip(), f"{qid} has no English wording"
+
+
+def test_published_accessor_orders_by_scale():
+    inv = data.inventory()
+    fid = inv.loc[(inv["chart_type"] == "stacked_bar") & (inv["numbers_in_text"] == "yes"), "figure_id"].iloc[0]
+    t = data.published(fid)
+    assert len(t) and t["category"].cat.ordered
+    assert t["category_en"].notna().all()
+
+
+# ---------------------------------------------------------------- corrupted copies
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    root = tmp_path / "published"
+    shutil.copytree(PUB, root)
+    return root
+
+
+def _edit(path: Path, fn):
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = fn(df)
+    df.to_csv(path, index=False)
+
+
+def test_missing_column(copy):
+    _edit(copy / "citizens" / "values.csv", lambda d: d.drop(columns=["unit"]))
+    with pytest.raises(DataError, match=r"citizens/values.csv: column\(s\) \['unit'\] missing"):
+        load_published(copy)
+
+
+def test_percent_out_of_range(copy):
+    def bad(d):
+        i = d.index[d["unit"] == "percent"][0]
+        d.loc[i, "value"] = "130"
+        return d
+    _edit(copy / "personnel" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"personnel/values.csv, line \d+, column 'value': value '130' is outside 0-100"):
+        load_published(copy)
+
+
+def test_unknown_category(copy):
+    def bad(d):
+        i = d.index[d["unit"] == "percent"][0]
+        d.loc[i, "category"] = "Kanskje"
+        return d
+    _edit(copy / "citizens" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"citizens/values.csv, line \d+, column 'category': value 'Kanskje' is not a label"):
+        load_published(copy)
+
+
+def test_duplicated_row(copy):
+    _edit(copy / "citizens" / "values.csv", lambda d: pd.concat([d, d.iloc[[10]]], ignore_index=True))
+    with pytest.raises(DataError, match=r"citizens/values.csv, line \d+, column 'report\+figure_id.*duplicates line 12"):
+        load_published(copy)
+
+
+def test_unknown_figure_id(copy):
+    def bad(d):
+        d.loc[0, "figure_id"] = "C999"
+        return d
+    _edit(copy / "citizens" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"line 2, column 'figure_id': value 'C999' is not one of"):
+        load_published(copy)
+
+
+def test_non_integer_base(copy):
+    def bad(d):
+        i = d.index[d["base_n"] != ""][0]
+        d.loc[i, "base_n"] = "12.5"
+        return d
+    _edit(copy / "personnel" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"column 'base_n': value '12.5' is not a whole number"):
+        load_published(copy)
+
+
+def test_bad_source_line(copy):
+    def bad(d):
+        d.loc[0, "source_line"] = "99999"
+        return d
+    _edit(copy / "citizens" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"line 2, column 'source_line': value '99999' is not a line"):
+        load_published(copy)
+
+
+def test_unknown_question_in_inventory(copy):
+    def bad(d):
+        i = d.index[d["question_id"] != ""][0]
+        d.loc[i, "question_id"] = "cit_nonexistent"
+        return d
+    _edit(copy / "citizens" / "inventory.csv", bad)
+    with pytest.raises(DataError, match=r"inventory.csv, line \d+, column 'question_id': value 'cit_nonexistent'"):
+        load_published(copy)
+
+
+def test_population_margins_match_national_totals():
+    m = pd.read_csv(data.DATA / "population" / "margins.csv")
+    nat = pd.read_csv(data.DATA / "population" / "source" / "summary_national_2019_2022.csv")
+    for year, g in m.groupby("year"):
+        expected = nat.query("year == @year and sex == 'total'")["age15plus"].iloc[0]
+        for var, gg in g.groupby("variable"):
+            assert gg["target"].sum() == expected, (year, var)
+        assert set(g["variable"]) == {"sex", "agegrp", "region"}
+        assert len(g) == 10
+
+
+def test_population_margins_script_reproduces_committed_file(tmp_path):
+    import subprocess
+    import sys
+
+    work = tmp_path / "population"
+    shutil.copytree(data.DATA / "population", work)
+    (work / "margins.csv").unlink()
+    (work / "cells.csv").unlink()
+    subprocess.run([sys.executable, str(work / "build_margins.py")], check=True)
+    for f in ("margins.csv", "cells.csv"):
+        assert (work / f).read_bytes() == (data.DATA / "population" / f).read_bytes()
