@@ -216,7 +216,8 @@ def shares(d: Design, question: str, *, categories: Sequence | None = None, excl
         p, cov, info = share_cov(d, codes, len(keep))
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
         lo, hi = proportion_ci(p, se, info["df"], level=level, method=ci)
-        deff = np.diag(cov) / _srs_var(p, info)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = np.diag(cov) / _srs_var(p, info)
         for j, cat in enumerate(keep):
             row = {} if by is None else {by: lev}
             row.update(category=cat, estimate=p[j], se=se[j], ci_low=lo[j], ci_high=hi[j], deff=deff[j],

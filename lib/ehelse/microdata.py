@@ -52,10 +52,10 @@ ASSUMPTIONS = [
      "source": "kvinner har mer utstrakt bruk av helsetjenestene enn menn, også digitale"},
     {"trait": "attitude", "effect": "no sex effect",
      "source": "Vi finner ingen systematiske forskjeller mellom kjønnene når det gjelder holdninger"},
-    {"trait": "engagement", "effect": "30-44 and 60+ equal (+0.1), 15-29 -0.1",
+    {"trait": "engagement", "effect": "30-44 and 60+ equal (+0.2), 15-29 -0.4",
      "source": "digital kontakt med helsetjenesten er omtrent like utbredt blant innbyggere mellom 30 og 44 år "
                "som for de over 60 år"},
-    {"trait": "attitude", "effect": "30-44 +0.3, 60+ -0.3",
+    {"trait": "attitude", "effect": "15-29 +0.4, 30-44 +0.8, 45-59 +0.1, 60+ -0.8",
      "source": "oftere mer positive holdninger ... blant de mellom 30 og 44 år og oftere mindre positive / mer "
                "negative holdninger blant de over 60 år"},
     {"trait": "attitude", "effect": "+0.3 x engagement",
@@ -68,7 +68,8 @@ ASSUMPTIONS = [
      "source": "Det er mer utbredt ikke å ta stilling til spørsmål i undersøkelsen blant innbyggere med "
                "grunnskoleutdanning"},
 ]
-TILT = 0.5  # strength of a trait on the answer logits
+RESIDUAL = "Øvrige svar"  # the unprinted rest of a scale whose text gives only nets
+TILT = 1.0  # strength of a trait on the answer logits
 
 
 # ------------------------------------------------------------------ published inputs
@@ -145,7 +146,9 @@ def answer_specs(report: str) -> list[dict]:
                           "region": REGION_ALIASES.get(item, item) if by_region else None,
                           "shares": dict(zip(bar["category"], bar["value"])),
                           "base_n": None if bar["base_n"].isna().all() else int(bar["base_n"].max()),
-                          "filtered": bool(fig["filter_no"]), "chapter": fig["chapter"]})
+                          "filtered": bool(fig["filter_no"]), "chapter": fig["chapter"],
+                          # a bar with most of it unprinted is treated as nets plus an unprinted rest
+                          "exhaustive": cb["scales"][scale].get("exhaustive", True) and bar["value"].sum() >= 90})
     return specs
 
 
@@ -187,6 +190,8 @@ def _answer(spec: dict, people: pd.DataFrame, w: np.ndarray, trait: np.ndarray, 
     target = np.array([spec["shares"][c] for c in cats], float)
     if spec["scale"] == "multi":
         cats, target = ["Valgt", "Ikke valgt"], np.array([target[0], 100 - target[0]])
+    elif not spec.get("exhaustive", True) and target.sum() < 99.5:
+        cats, target = cats + [RESIDUAL], np.append(target, 100 - target.sum())
     target = np.clip(target, 0.05, None)
     target = target / target.sum()
     s, non = _category_scores(cats)
@@ -205,6 +210,34 @@ def _asked(n: int, base: int | None, filtered: bool, engagement: np.ndarray, rng
     keep = np.zeros(n, dtype=bool)
     keep[np.argsort(-score, kind="stable")[:base]] = True
     return keep
+
+
+def _fill_answers(people: pd.DataFrame, report: str, population: str, year: int, seed: int, w: np.ndarray,
+                  traits: dict[str, np.ndarray], default_trait: np.ndarray, engagement: np.ndarray,
+                  basic: np.ndarray, nps_trait: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Answer every published question of `report` for one year; returns question column -> answers."""
+    n = len(people)
+    columns: dict[str, np.ndarray] = {}
+    asked_multi: dict[str, np.ndarray] = {}
+    for spec in [s for s in answer_specs(report) if s["year"] == year and s["population"] == population]:
+        r = np.random.default_rng(_seed(seed, spec["column"], year, spec["item"]))
+        trait = traits.get(spec["chapter"], default_trait)
+        col = columns.setdefault(spec["column"], np.full(n, None, dtype=object))
+        if spec["region"] is not None:
+            asked = (people["region"] == spec["region"]).to_numpy()
+        elif spec["scale"] == "multi":  # one filter for all options of a question
+            if spec["question_id"] not in asked_multi:
+                rq = np.random.default_rng(_seed(seed, spec["question_id"], year))
+                asked_multi[spec["question_id"]] = _asked(n, spec["base_n"], spec["filtered"], engagement, rq)
+            asked = asked_multi[spec["question_id"]]
+        else:
+            asked = _asked(n, spec["base_n"], spec["filtered"], engagement, r)
+        col[asked] = _answer(spec, people[asked], w[asked], trait[asked], basic[asked], r)
+    for spec in _nps_specs(report, year):
+        r = np.random.default_rng(_seed(seed, spec["column"], year))
+        asked = _asked(n, spec["base_n"], True, engagement, r)
+        columns[spec["column"]] = _nps_scores(spec, w, default_trait if nps_trait is None else nps_trait, asked, r)
+    return columns
 
 
 # ------------------------------------------------------------------ citizens
@@ -231,34 +264,90 @@ def synthetic_citizens(year: int, seed: int) -> pd.DataFrame:
     female = (people["sex"] == "female").to_numpy(float)
     degree = (people["education"] == "Universitet/høyskole").to_numpy(float)
     basic = (people["education"] == "Grunnskole").to_numpy(float)
-    age_eng = people["agegrp"].map({"15-29": -0.1, "30-44": 0.1, "45-59": 0.0, "60+": 0.1}).to_numpy()
-    age_att = people["agegrp"].map({"15-29": 0.1, "30-44": 0.3, "45-59": 0.0, "60+": -0.3}).to_numpy()
+    age_eng = people["agegrp"].map({"15-29": -0.4, "30-44": 0.2, "45-59": 0.0, "60+": 0.2}).to_numpy()
+    age_att = people["agegrp"].map({"15-29": 0.4, "30-44": 0.8, "45-59": 0.1, "60+": -0.8}).to_numpy()
     engagement = 0.25 * female + 0.3 * degree - 0.2 * basic + age_eng + rng.normal(size=n)
     attitude = age_att + 0.3 * engagement + rng.normal(size=n)
     w = rake(people, population_margins(year)).weights.to_numpy()
     out = people.copy()
     out.insert(0, "year", year)
     out.insert(0, "resp_id", [f"C{year}-{i + 1:04d}" for i in range(n)])
-    specs = [s for s in answer_specs("citizens2022") if s["year"] == year and s["population"] == "citizens"]
-    columns: dict[str, np.ndarray] = {}
-    for spec in specs:
-        r = np.random.default_rng(_seed(seed, spec["column"], year, spec["item"]))
-        trait = engagement if spec["chapter"] == "c1" else attitude
-        col = columns.setdefault(spec["column"], np.full(n, None, dtype=object))
-        if spec["region"] is not None:
-            mask = (people["region"] == spec["region"]).to_numpy()
-            base = None
-        else:
-            mask = np.ones(n, dtype=bool)
-            base = spec["base_n"]
-        asked = mask & _asked(n, base, spec["filtered"], engagement, r)
-        col[asked] = _answer(spec, people[asked], w[asked], trait[asked], basic[asked], r)
-    nps_specs = _nps_specs("citizens2022", year)
-    for spec in nps_specs:
-        r = np.random.default_rng(_seed(seed, spec["column"], year))
-        asked = _asked(n, spec["base_n"], True, engagement, r)
-        columns[spec["column"]] = _nps_scores(spec, w, attitude, asked, r)
-    for c in sorted(columns):
+    traits = {"c1": engagement}
+    columns = _fill_answers(people, "citizens2022", "citizens", year, seed, w, traits, attitude, engagement, basic)
+    for c in sorted(columns, key=_natural):
+        out[c] = columns[c]
+    return out
+
+
+def _natural(column: str) -> tuple:
+    """Sort question columns as q, q[1], q[2], …, q[10]."""
+    q, _, rest = column.partition("[")
+    k = rest.rstrip("]")
+    return (q, int(k) if k.isdigit() else -1, k)
+
+
+# ------------------------------------------------------------------ personnel
+
+#: ASSUMPTION: profession mix within each workplace. The report's table of respondents by
+#: workplace and profession lost its numbers in the text, so these shares are not from it.
+PROFESSIONS_ASSUMED = {
+    "Helseforetak": {"Sykepleier": 0.40, "Lege, somatikk": 0.14, "Lege, psykisk helse": 0.03, "Psykolog": 0.08,
+                     "Jordmor": 0.05, "Helsefagarbeider/omsorgsarbeider": 0.09, "Administrativt ansatt": 0.09,
+                     "Annet helsepersonell": 0.12},
+    "Kommune": {"Sykepleier": 0.40, "Helsefagarbeider/omsorgsarbeider": 0.25,
+                "Miljøterapeut/vernepleier/sosionom": 0.10, "Psykolog": 0.04, "Jordmor": 0.03,
+                "Administrativt ansatt": 0.08, "Annet helsepersonell": 0.10},
+    "Fastlege": {"Fastlege": 1.0},
+}
+#: Profession effects on recommending helsenorge.no (NPS), from the personnel report's words.
+NPS_PROFESSION_EFFECT = {"Fastlege": 1.0, "Jordmor": 0.8, "Administrativt ansatt": 0.8,
+                         "Miljøterapeut/vernepleier/sosionom": 0.6, "Psykolog": -1.0,
+                         "Helsefagarbeider/omsorgsarbeider": -0.8, "Lege, somatikk": -0.3}
+PERSONNEL_ASSUMPTIONS = [
+    {"trait": "NPS (recommend to a patient)", "effect": "GPs +1.0, midwives +0.8, administrative +0.8, "
+     "milieu therapists/social workers +0.6",
+     "source": "Det er spesielt fastleger, jordmødre, miljøterapeuter/miljøarbeidere/barnevernspedagoger/sosionomer "
+               "og administrativt ansatte som vil anbefale tjenestene til en pasient."},
+    {"trait": "NPS (recommend to a patient)", "effect": "psychologists -1.0, carers -0.8",
+     "source": "Psykologer, omsorgsarbeidere og [...] derimot med en negativ NPS."},
+    {"trait": "NPS", "effect": "hospital doctors in somatics -0.3",
+     "source": "Unntakene her er leger ansatt ved offentlige sykehus som jobber med somatikk og psykologer."},
+]
+
+
+def personnel_workplaces() -> dict[str, int]:
+    """Respondents 2020 by workplace: GPs and municipal staff as printed, the health trusts as the remainder.
+
+    The report prints 1 179 for the health trusts, but 1 179 + 627 + 97 = 1 903, not the 2 503 it
+    states (source issue PI01); the remainder 2 503 - 627 - 97 = 1 779 is used.
+    """
+    v = values()
+    v = v[(v["figure_id"] == "P03") & (v["unit"] == "count")].set_index("item")["value"]
+    total, kommune, gp = int(v["Total"]), int(v["Helsepersonell i kommune"]), int(v["Fastleger"])
+    return {"Helseforetak": total - kommune - gp, "Kommune": kommune, "Fastlege": gp}
+
+
+def synthetic_personnel(seed: int, year: int = 2020) -> pd.DataFrame:
+    """Seeded synthetic health-personnel respondents 2020 (unweighted survey)."""
+    rng = np.random.default_rng(_seed(seed, "personnel", year))
+    rows = []
+    for place, k in personnel_workplaces().items():
+        mix = PROFESSIONS_ASSUMED[place]
+        counts = rng.multinomial(k, list(mix.values()))
+        for prof, c in zip(mix, counts):
+            rows += [(place, prof)] * int(c)
+    people = pd.DataFrame(rows, columns=["workplace", "profession"])
+    n = len(people)
+    attitude = rng.normal(size=n)
+    engagement = 0.5 * attitude + rng.normal(size=n)
+    nps_trait = people["profession"].map(NPS_PROFESSION_EFFECT).fillna(0.0).to_numpy() + rng.normal(size=n)
+    w = np.ones(n)
+    out = people.copy()
+    out.insert(0, "year", year)
+    out.insert(0, "resp_id", [f"P{year}-{i + 1:04d}" for i in range(n)])
+    columns = _fill_answers(people, "personnel2020", "personnel", year, seed, w, {}, attitude, engagement,
+                            np.zeros(n), nps_trait=nps_trait)
+    for c in sorted(columns, key=_natural):
         out[c] = columns[c]
     return out
 
@@ -273,19 +362,28 @@ def _nps_specs(report: str, year: int) -> list[dict]:
     v = values()
     v = v[(v["report"] == report) & (v["unit"] == "nps_points") & (v["year"] == year)]
     inv = inventory().set_index("figure_id")
+    allv = values()
     out = []
     for r in v.itertuples():
         if r.item not in ("Total",):
             continue
         qid = inv.loc[r.figure_id, "question_id"]
-        out.append({"column": qid, "nps": float(r.value), "base_n": None if pd.isna(r.base_n) else int(r.base_n)})
+        groups = allv[(allv["figure_id"] == r.figure_id) & (allv["year"] == year) & (allv["item"] == "Total")
+                      & (allv["unit"] == "percent")].set_index("category")["value"].to_dict()
+        out.append({"column": qid, "nps": float(r.value), "base_n": None if pd.isna(r.base_n) else int(r.base_n),
+                    "groups": {k: groups[k] for k in ("Promoters", "Passive", "Detractors") if k in groups}})
     return out
 
 
 def _nps_scores(spec: dict, w: np.ndarray, attitude: np.ndarray, asked: np.ndarray, rng) -> np.ndarray:
-    pro = (100 - PASSIVES_ASSUMED + spec["nps"]) / 2
-    det = 100 - PASSIVES_ASSUMED - pro
-    target = np.array([pro, PASSIVES_ASSUMED, det]) / 100
+    """0-10 answers whose promoter / passive / detractor shares match the published ones in expectation."""
+    g = spec.get("groups") or {}
+    if len(g) == 3:
+        target = np.array([g["Promoters"], g["Passive"], g["Detractors"]], float)
+        target = target / target.sum()
+    else:
+        pro = (100 - PASSIVES_ASSUMED + spec["nps"]) / 2
+        target = np.array([pro, PASSIVES_ASSUMED, 100 - PASSIVES_ASSUMED - pro]) / 100
     tilt = TILT * np.outer(attitude[asked], [1.0, 0.0, -1.0])
     p = calibrated_probabilities(tilt, w[asked], target)
     grp = (rng.random(int(asked.sum()))[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
@@ -294,6 +392,50 @@ def _nps_scores(spec: dict, w: np.ndarray, attitude: np.ndarray, asked: np.ndarr
     scores = np.array([rng.choice(within[g], p=probs[g]) for g in np.minimum(grp, 2)], dtype=float)
     out = np.full(len(w), np.nan)
     out[asked] = scores
+    return out
+
+
+# ------------------------------------------------------------------ recovery check
+
+def categories_of(spec: dict, present) -> list[str]:
+    """Answer categories of a spec's column in scale order (multi: selected / not selected)."""
+    if spec["scale"] == "multi":
+        return ["Valgt", "Ikke valgt"]
+    cats = [c for c in spec["labels"] if c in set(present)]
+    return cats + ([RESIDUAL] if RESIDUAL in set(present) else [])
+
+
+def recovery(df: pd.DataFrame, report: str, population: str, year: int, margins: pd.DataFrame | None) -> pd.DataFrame:
+    """Published share vs unweighted and raked estimates (95 % CI) for every published share of a year."""
+    from .estimates import design, shares
+
+    df = df[df["year"] == year].reset_index(drop=True)
+    raked = design(df, rake(df, margins)) if margins is not None else design(df)
+    flat = design(df)
+    rows = []
+    for spec in [s for s in answer_specs(report) if s["year"] == year and s["population"] == population]:
+        col = spec["column"]
+        if col not in df.columns:
+            continue
+        dom = df[col].notna().to_numpy().copy()
+        if spec["region"] is not None:
+            dom &= (df["region"] == spec["region"]).to_numpy()
+        cats = categories_of(spec, df.loc[dom, col])
+        w = shares(raked, col, categories=cats, domain=dom).set_index("category")
+        u = shares(flat, col, categories=cats, domain=dom).set_index("category")
+        printed = sum(spec["shares"].values())
+        for cat, pub in spec["shares"].items():
+            if cat not in w.index:
+                continue
+            # bars whose small categories were not printed: compare with the share of the printed total
+            target = pub if spec["scale"] == "multi" or not spec.get("exhaustive", True) else 100 * pub / printed
+            e = w.loc[cat]
+            rows.append({"figure_id": spec["figure_id"], "column": col, "year": year, "item": spec["item"],
+                         "category": cat, "published": pub, "target": target, "unweighted": 100 * u.loc[cat, "estimate"],
+                         "weighted": 100 * e["estimate"], "ci_low": 100 * e["ci_low"], "ci_high": 100 * e["ci_high"],
+                         "n": int(e["n"])})
+    out = pd.DataFrame(rows)
+    out["covered"] = (out["ci_low"] <= out["target"]) & (out["target"] <= out["ci_high"])
     return out
 
 
@@ -306,18 +448,22 @@ def write(seed: int | None = None) -> list[Path]:
     seed = load()["synthetic_seed"] if seed is None else seed
     SYNTHETIC.mkdir(parents=True, exist_ok=True)
     frames = [synthetic_citizens(y, seed) for y in sample_sizes()]
-    cit = pd.concat(frames, ignore_index=True)
-    path = SYNTHETIC / "citizens.csv"
-    cit.to_csv(path, index=False, lineterminator="\n", float_format="%.0f")
-    return [path]
+    written = []
+    for name, df in (("citizens", pd.concat(frames, ignore_index=True)), ("personnel", synthetic_personnel(seed))):
+        path = SYNTHETIC / f"{name}.csv"
+        df.to_csv(path, index=False, lineterminator="\n", float_format="%.0f")
+        written.append(path)
+    return written
 
 
-def citizens() -> tuple[pd.DataFrame, bool]:
-    """Citizen respondents and whether they are synthetic (real microdata when configured)."""
+def respondents(survey: str) -> tuple[pd.DataFrame, bool]:
+    """Respondents of 'citizens' or 'personnel' and whether they are synthetic (real data when configured)."""
     from .settings import load
 
+    if survey not in ("citizens", "personnel"):
+        raise ValueError(f"survey must be 'citizens' or 'personnel', not {survey!r}")
     s = load()
-    real = (s.get("microdata") or {}).get("citizens")
+    real = (s.get("microdata") or {}).get(survey)
     if real:
         from .adapter import read_microdata
 
@@ -326,7 +472,7 @@ def citizens() -> tuple[pd.DataFrame, bool]:
             raise ValueError("microdata is configured but no mapping file is (settings.yml microdata.mapping "
                              "or EHELSE_MAPPING)")
         return read_microdata(real, mapping), False
-    df = pd.read_csv(SYNTHETIC / "citizens.csv", dtype={"year": int}, keep_default_na=True)
+    df = pd.read_csv(SYNTHETIC / f"{survey}.csv", dtype={"year": int}, keep_default_na=True)
     return df, True
 
 
