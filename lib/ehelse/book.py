@@ -46,3 +46,13 @@ def synthetic_banner(synthetic: bool) -> None:
     """Show the red synthetic-respondents label when the data are synthetic."""
     if synthetic:
         display(Markdown(":::{error}\n" + SYNTHETIC_NOTE + "\n:::"))
+
+
+def glue(key: str, value, display: bool = False):
+    """myst_nb.glue for numbers computed in a chapter (numpy scalars become Python numbers)."""
+    import numpy as np
+    from myst_nb import glue as _glue
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    return _glue(key, value, display=display)

@@ -324,3 +324,37 @@ def population_margins(year: int) -> pd.DataFrame:
     if out.empty:
         raise KeyError(f"no population margins for {year} (have {sorted(m['year'].unique())})")
     return out
+
+
+def interviews() -> pd.DataFrame:
+    """Completed interviews per report and year, with where each number stands in the source.
+
+    The method text where it gives the number; otherwise the largest base printed on a chart
+    of that year (a question asked of everyone).
+    """
+    v, inv = values(), inventory()
+    rows = []
+    for report in REPORTS:
+        vr = v[(v["report"] == report) & (v["unit"] == "count") & v["item"].isin(["Antall intervju", "Total"])
+               & (v["category"] == "n")]
+        have = set()
+        for r in vr.itertuples():
+            rows.append({"report": report, "year": r.year, "n": int(r.value), "figure_id": r.figure_id,
+                         "source": f"method text, line {r.source_line}"})
+            have.add(r.year)
+        best: dict[int, tuple[int, str]] = {}
+        for fid, bases in inv.loc[inv["report"] == report, ["figure_id", "bases"]].itertuples(index=False):
+            for part in filter(None, str(bases).split(";")):
+                y, _, n = part.partition(":")
+                if y.strip().isdigit() and n.strip().isdigit() and int(y) not in have:
+                    if int(n) > best.get(int(y), (0, ""))[0]:
+                        best[int(y)] = (int(n), fid)
+        for y, (n, fid) in best.items():
+            rows.append({"report": report, "year": y, "n": n, "figure_id": fid,
+                         "source": f"largest chart base ({fid})"})
+    return pd.DataFrame(rows).sort_values(["report", "year"]).reset_index(drop=True)
+
+
+def sample_composition() -> pd.DataFrame:
+    """Unweighted sample composition tables from the publisher's pages (with their addresses)."""
+    return pd.read_csv(PUBLISHED / "publisher" / "sample_composition.csv")

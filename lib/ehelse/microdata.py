@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import DATA
-from .data import codebook, inventory, population_margins, values
+from .data import codebook, interviews, inventory, population_margins, sample_composition, values
 from .weighting import rake
 
 SYNTHETIC = DATA / "synthetic"
@@ -75,25 +75,14 @@ TILT = 1.0  # strength of a trait on the answer logits
 # ------------------------------------------------------------------ published inputs
 
 def sample_sizes() -> dict[int, int]:
-    """Completed citizen interviews per year: the method text where it gives them, else the largest base."""
-    v = values()
-    v = v[v["report"] == "citizens2022"]
-    out = {int(r.year): int(r.value) for r in v[(v["unit"] == "count") & (v["item"] == "Antall intervju")].itertuples()}
-    inv = inventory()
-    for bases in inv.loc[inv["report"] == "citizens2022", "bases"]:
-        for part in filter(None, str(bases).split(";")):
-            y, _, n = part.partition(":")
-            if y.strip().isdigit() and n.strip().isdigit():
-                out.setdefault(int(y), 0)
-    for y in [y for y, n in out.items() if n == 0]:
-        out[y] = max(int(p.split(":")[1]) for b in inv["bases"] for p in filter(None, str(b).split(";"))
-                     if p.split(":")[0].strip() == str(y) and p.split(":")[1].strip().isdigit())
-    return dict(sorted(out.items()))
+    """Completed citizen interviews per year (method text, else the largest chart base)."""
+    iv = interviews()
+    return {int(r.year): int(r.n) for r in iv[iv["report"] == "citizens2022"].itertuples()}
 
 
 def panel_composition() -> dict[str, dict[str, float]]:
     """Unweighted composition of the citizen panel sample (2023, publisher's method table), in shares."""
-    sc = pd.read_csv(DATA / "published" / "publisher" / "sample_composition.csv")
+    sc = sample_composition()
     sc = sc[(sc["survey"] == "citizens") & (sc["category"] != "Sum")]
 
     def shares(var: str, mapping: dict[str, str]) -> dict[str, float]:

@@ -280,3 +280,17 @@ def weighting_report(weights: pd.Series | np.ndarray, *, good: float = 0.8, poor
         "deff_kish": deff, "n_effective": s ** 2 / s2, "efficiency": eff, "flag": flag,
         "moe_95_pct_points": 100 * 1.96 * np.sqrt(0.25 * deff / n),
     }, dtype=object)
+
+
+def composition(data: pd.DataFrame, weights: pd.Series | np.ndarray, margins: MarginsLike) -> pd.DataFrame:
+    """Sample, weighted sample and population shares (percent) of every margin category."""
+    m = _normalise_margins(margins)
+    w = pd.Series(np.asarray(weights, dtype=float), index=data.index)
+    rows = []
+    for var, targ in m.items():
+        n = data[var].value_counts()
+        wt = w.groupby(data[var]).sum()
+        for cat, t in targ.items():
+            rows.append({"variable": var, "category": cat, "sample": 100 * n.get(cat, 0) / len(data),
+                         "weighted": 100 * wt.get(cat, 0.0) / w.sum(), "population": 100 * t / targ.sum()})
+    return pd.DataFrame(rows)
