@@ -115,8 +115,11 @@ def _execute_one(md_str: str) -> tuple[str, float, str]:
         client.execute()
     except Exception as e:  # report the chapter and the error, then fail the build
         return md_str, time.perf_counter() - t0, f"{type(e).__name__}: {str(e)[-3000:]}"
-    ipynb = md.with_suffix(".ipynb")
-    jupytext.write(nb, ipynb, fmt="ipynb")
+    from jupytext.combine import combine_inputs_with_outputs
+
+    # Write exactly what `jupytext --update` of the .md onto this notebook would write.
+    final = combine_inputs_with_outputs(jupytext.read(md), nb, fmt="ipynb")
+    jupytext.write(final, md.with_suffix(".ipynb"), fmt="ipynb")
     return md_str, time.perf_counter() - t0, ""
 
 
