@@ -27,6 +27,10 @@ ISSUES_COLUMNS = ["issue_id", "report", "figure_id", "kind", "description", "lin
 CHART_TYPES = {"stacked_bar", "multi_bar", "time_series", "comparison", "single_values", "table", "text"}
 UNITS = {"percent", "nps_points", "count", "mean", "other"}
 VALUE_KEY = ["report", "figure_id", "population", "year", "item", "category", "unit"]
+PUBLISHER_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
+                     "url", "measure_as_published", "confidence", "note"]
+CLAIMS_COLUMNS = ["report", "claim_id", "figure_id", "source_line", "text_no", "text_en", "printed", "low", "high",
+                  "kind", "direction", "measure", "compare_to", "checkable", "note"]
 ISSUE_KINDS = {"sample_size", "bar_sum", "text_vs_chart", "between_reports", "wording", "breakdown", "other"}
 
 
@@ -202,6 +206,88 @@ def validate_values(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     return out
 
 
+def parse_measure(text: str) -> dict | None:
+    """'FIGURE|POPULATION|YEAR|ITEM|CAT1;CAT2' -> dict (YEAR may be 'A>B' for a change)."""
+    if not text:
+        return None
+    parts = text.split("|")
+    if len(parts) != 5:
+        raise ValueError(f"measure {text!r} must have 5 parts FIGURE|POPULATION|YEAR|ITEM|CATEGORIES")
+    fid, pop, year, item, cats = parts
+    years = [int(y) for y in year.split(">")]
+    return {"figure_id": fid, "population": pop, "years": years, "item": item, "categories": cats.split(";")}
+
+
+def validate_claims(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame, vals: pd.DataFrame,
+                    source_lines: list[str]) -> pd.DataFrame:
+    """Schema checks of one report's claims; every measure must resolve to printed values."""
+    _check_allowed(df, path, "report", {report})
+    _check_duplicates(df, path, ["claim_id"])
+    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
+    _check_allowed(df, path, "kind", {"level", "change", "comparison", "other"})
+    _check_allowed(df, path, "direction", {"", "up", "down", "stable", "gt", "lt", "similar"})
+    _check_allowed(df, path, "checkable", {"yes", "no"})
+    line = _to_number(df, path, "source_line", integer=True)
+    bad = ~line.between(1, len(source_lines))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, i, "source_line", df["source_line"].iloc[i], "is not a line of the source text")
+    low = _to_number(df, path, "low", required=False)
+    high = _to_number(df, path, "high", required=False)
+    bad = low.notna() & high.notna() & (low > high)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, i, "low", df["low"].iloc[i], f"is above high ({df['high'].iloc[i]})")
+    keyed = vals.set_index(["figure_id", "population", "year", "item", "category"])
+    for i, r in enumerate(df.itertuples()):
+        for col in ("measure", "compare_to"):
+            text = getattr(r, col)
+            try:
+                m = parse_measure(text)
+            except ValueError as e:
+                _fail(path, i, col, text, str(e))
+            if m is None:
+                if col == "measure" and r.checkable == "yes":
+                    _fail(path, i, col, text, "is empty but the claim is marked checkable")
+                continue
+            for y in m["years"]:
+                for c in m["categories"]:
+                    if (m["figure_id"], m["population"], y, m["item"], c) not in keyed.index:
+                        _fail(path, i, col, text, f"names no printed value (year {y}, category {c!r})")
+    out = df.copy()
+    out["source_line"] = line.astype(int)
+    out["low"], out["high"] = low, high
+    return out
+
+
+def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> pd.DataFrame:
+    """Schema checks of the numbers taken from the publisher's web pages (each needs its address)."""
+    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
+    _check_allowed(df, path, "population", {"citizens", "personnel"})
+    _check_allowed(df, path, "unit", UNITS)
+    _check_allowed(df, path, "confidence", {"high", "medium", "low"})
+    for i, u in enumerate(df["url"]):
+        if not u.startswith("https://"):
+            _fail(path, i, "url", u, "is not a page address (https://…)")
+    value = _to_number(df, path, "value")
+    bad = (df["unit"] == "percent") & ~value.between(0, 100)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, i, "value", df["value"].iloc[i], "is outside 0-100 for unit 'percent'")
+    base = _to_number(df, path, "base_n", integer=True, required=False)
+    qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
+    for i, (q, cat) in enumerate(zip(qid, df["category"])):
+        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
+        if cat not in labels:
+            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+    _check_duplicates(df, path, VALUE_KEY)
+    out = df.copy()
+    out["year"] = _to_number(df, path, "year", integer=True).astype(int)
+    out["value"] = value
+    out["base_n"] = base.astype("Int64")
+    return out
+
+
 def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame) -> pd.DataFrame:
     """Schema checks of one report's list of source contradictions."""
     _check_allowed(df, path, "report", {report})
@@ -234,8 +320,16 @@ def load_published(root: Path = PUBLISHED) -> dict:
         parts["inventory"].append(inv.assign(order=inv["order"].astype(int)))
         parts["values"].append(vals)
         parts["issues"].append(iss)
+        path = base / "claims.csv"
+        if path.exists():
+            parts.setdefault("claims", []).append(validate_claims(read_csv(path, CLAIMS_COLUMNS), path, report, inv,
+                                                                  vals, lines))
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
+    inv_all = out["inventory"]
+    ppath = root / "publisher" / "values.csv"
+    out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
+        if ppath.exists() else pd.DataFrame(columns=PUBLISHER_COLUMNS)
     return out
 
 
@@ -252,6 +346,16 @@ def inventory() -> pd.DataFrame:
 def values() -> pd.DataFrame:
     """Every number printed in both reports, validated (value, year and base_n numeric)."""
     return _load()["values"].copy()
+
+
+def claims() -> pd.DataFrame:
+    """Every checkable statement with a number or a direction, from both reports."""
+    return _load()["claims"].copy()
+
+
+def publisher_values() -> pd.DataFrame:
+    """Numbers from the publisher's web pages mapped to the reports' figures, each with its address."""
+    return _load()["publisher"].copy()
 
 
 def source_issues() -> pd.DataFrame:
@@ -358,3 +462,26 @@ def interviews() -> pd.DataFrame:
 def sample_composition() -> pd.DataFrame:
     """Unweighted sample composition tables from the publisher's pages (with their addresses)."""
     return pd.read_csv(PUBLISHED / "publisher" / "sample_composition.csv")
+
+
+def inventory_bases(figure_id: str) -> dict[int, int]:
+    """Bases printed in a figure's legend, {year: n}; a year with several different bases is left out."""
+    inv = _load()["inventory"].set_index("figure_id")
+    found: dict[int, set] = {}
+    for part in filter(None, str(inv.loc[figure_id, "bases"]).split(";")):
+        y, _, n = part.partition(":")
+        if y.strip().isdigit() and n.strip().isdigit():
+            found.setdefault(int(y), set()).add(int(n))
+    return {y: ns.pop() for y, ns in found.items() if len(ns) == 1}
+
+
+def printed_base(rows: pd.DataFrame) -> float | None:
+    """The base printed for a bar (its rows' base_n, else the figure's legend for that year); None if none."""
+    base = rows["base_n"].dropna()
+    if len(base):
+        return float(base.max())
+    years = rows["year"].unique()
+    if len(years) == 1:
+        b = inventory_bases(rows["figure_id"].iloc[0]).get(int(years[0]))
+        return None if b is None else float(b)
+    return None

@@ -1,0 +1,240 @@
+"""A report figure, redrawn: its published numbers with intervals, its chart, caption and tests.
+
+Chapters call these per figure id (C21, P39, …):
+
+    tbl = figures.table("C21")       # tidy numbers, English labels, printed base, 95 % CI
+    fig = figures.draw("C21")        # the chart type of the slide, the book's palette
+    cap = figures.caption("C21")     # wording (Norwegian + English), filter, bases, notes
+    tests = figures.chapter_tests("c3")   # latest and first-to-last changes, BH-adjusted
+
+Intervals for published shares use the printed base and the design effect assumed in
+settings.yml (`published_deff`); where a bar's base is not printed, no interval is drawn and
+the caption says so. Numbers from the publisher's web pages (never from the report text) are
+used only for figures the text lost, and the caption names the page.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from . import plots
+from .data import codebook, english, figure, inventory, printed_base, publisher_values, scale_labels, values
+from .estimates import adjust_pvalues, published_change_test, published_share_ci
+from .settings import load
+
+SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
+
+
+def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
+    v = values()
+    rows = v[v["figure_id"] == figure_id]
+    if len(rows):
+        return rows.assign(source=SOURCE_REPORT, url=""), SOURCE_REPORT
+    p = publisher_values()
+    rows = p[p["figure_id"] == figure_id]
+    if len(rows):
+        return rows.assign(source=SOURCE_PUBLISHER, source_line=np.nan), SOURCE_PUBLISHER
+    return v.iloc[0:0].assign(source="", url=""), ""
+
+
+def source_of(figure_id: str) -> str:
+    """Where a figure's numbers come from: 'report text', "publisher's web page" or '' (missing)."""
+    return _numbers(figure_id)[1]
+
+
+def table(figure_id: str) -> pd.DataFrame:
+    """Tidy published numbers of a figure with English labels, printed base and 95 % CI (percent)."""
+    rows, _ = _numbers(figure_id)
+    fig = figure(figure_id)
+    if rows.empty:
+        return rows
+    deff = load()["published_deff"]
+    out = rows.copy()
+    en = english(fig["question_id"]) if fig["question_id"] else {}
+    out["category_en"] = out["category"].map(lambda c: en.get(c, c))
+    out["item_en"] = out["item"].map(lambda c: en.get(c, "All respondents" if c == "Total" else c))
+    out["base"] = [printed_base(g) for _, g in out.groupby(level=0)]
+    lo, hi = [], []
+    for r in out.itertuples():
+        if r.unit == "percent" and r.base and not pd.isna(r.base):
+            a, b = published_share_ci(r.value, r.base, deff.get(r.population, 1.0))
+            lo.append(float(a))
+            hi.append(float(b))
+        else:
+            lo.append(np.nan)
+            hi.append(np.nan)
+    out["ci_low"], out["ci_high"] = lo, hi
+    if fig["question_id"]:
+        order = {c: i for i, c in enumerate(scale_labels(fig["question"]["scale"]))}
+        out = out.sort_values(["population", "item", "year"], kind="stable")
+        out["_o"] = out["category"].map(order)
+        out = out.sort_values(["population", "item", "year", "_o"], kind="stable").drop(columns="_o")
+    cols = ["figure_id", "population", "year", "item", "item_en", "category", "category_en", "value", "unit",
+            "base", "ci_low", "ci_high", "source", "source_line", "url", "confidence"]
+    return out[cols].reset_index(drop=True)
+
+
+def _short(text: str, width: int = 48) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)[:3])
+
+
+def draw(figure_id: str):
+    """The figure as the book draws it, or None when its numbers are not in the sources."""
+    t = table(figure_id)
+    if t.empty:
+        return None
+    fig_info = figure(figure_id)
+    kind = fig_info["chart_type"]
+    breaks = [int(y) for y in str(fig_info["series_break"]).split(";") if y.strip().isdigit()]
+    pct = t[t["unit"] == "percent"]
+    title = _short(fig_info["headline_en"], 80)
+    if kind == "stacked_bar" and not pct.empty and fig_info["question_id"]:
+        labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
+        pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()])
+        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title,
+                                  ordinal=fig_info["question"]["scale"] != "multi")
+    if kind in ("time_series", "comparison") or (pct["year"].nunique() > 1 and pct["item"].nunique() * pct["category"].nunique() <= 4):
+        series = pct.assign(series=[f"{_short(r.item_en, 30)}: {r.category_en}" if r.population == "citizens" or kind != "comparison"
+                                    else f"{r.population}: {_short(r.item_en, 30)}" for r in pct.itertuples()])
+        if pct["year"].nunique() > 1:
+            return plots.trend(series.rename(columns={"value": "estimate"}), series="series", breaks=breaks, title=title)
+    if not pct.empty:
+        lab = pct.assign(label=[_short(f"{r.item_en if r.item != 'Total' else ''} {r.category_en} ({r.year}, {r.population})".strip(), 60)
+                                for r in pct.itertuples()])
+        return plots.dots(lab.rename(columns={"value": "estimate"}), label="label", title=title, xlim=(0, 100),
+                          colour_by="population", colours=plots.POPULATION_COLOURS)
+    other = t.assign(label=[_short(f"{r.item_en} ({r.year})", 60) for r in t.itertuples()])
+    lo = other["value"].min()
+    return plots.dots(other.rename(columns={"value": "estimate"}).assign(ci_low=other["value"], ci_high=other["value"]),
+                      label="label", title=title, xlabel=t["unit"].iloc[0].replace("_", " "),
+                      reference=0.0 if lo < 0 else None)
+
+
+def _bar_label(r, breaks: list[int], pct: pd.DataFrame) -> str:
+    multi_items = pct["item"].nunique() > 1
+    base = f" (n={int(r.base)})" if r.base and not pd.isna(r.base) else ""
+    mark = " †" if any(r.year >= b for b in breaks) else ""
+    head = f"{_short(r.item_en, 40)}\n" if multi_items else ""
+    pop = f"{r.population} " if pct["population"].nunique() > 1 else ""
+    return f"{head}{pop}{r.year}{mark}{base}"
+
+
+def caption(figure_id: str) -> Markdown:
+    """Caption: question as asked (Norwegian) and in English, who was asked, bases, notes, source."""
+    f = figure(figure_id)
+    q = f["question"] or {}
+    t = table(figure_id)
+    parts = [f"**{f['headline_en']}** ({figure_id}; *{f['headline']}*)."]
+    if q:
+        parts.append(f"Question: *{' '.join(str(q.get('text_no', '')).split())}* — {' '.join(str(q.get('text_en', '')).split())}")
+    if f.get("filter_en"):
+        parts.append(f"Asked: {f['filter_en']}")
+    if not t.empty:
+        bases = t.dropna(subset=["base"]).drop_duplicates(["population", "year", "base"])
+        if len(bases):
+            parts.append("Base: " + "; ".join(f"{r.population} {r.year}: n = {int(r.base)}" for r in bases.itertuples()) + ".")
+        if t["base"].isna().any():
+            parts.append("Some bars have no printed base: they are drawn without an interval.")
+        if t["ci_low"].notna().any():
+            parts.append("Whiskers: 95 % intervals from the printed base (Wilson, assumed design effect as in "
+                         "settings.yml).")
+    if f.get("figure_notes"):
+        parts.append(f"Report's note: *{f['figure_notes']}*")
+    if f.get("series_break"):
+        parts.append(f"Wording changed from {f['series_break']} (marked † or with a dotted line).")
+    src = source_of(figure_id)
+    if src == SOURCE_PUBLISHER:
+        urls = sorted(set(t["url"]))
+        parts.append("Numbers from the publisher's web pages, not in the report text: " + ", ".join(urls) + ".")
+    elif src == SOURCE_REPORT:
+        lines = t["source_line"].dropna().astype(int)
+        parts.append(f"Numbers: report text, lines {lines.min()}–{lines.max()} (`data/published`).")
+    return Markdown(" ".join(parts))
+
+
+def missing(chapter: str) -> pd.DataFrame:
+    """Charts of a chapter whose numbers are in neither the report text nor the publisher's pages."""
+    inv = inventory()
+    cb = codebook()
+    rows = []
+    for r in inv[(inv["chapter"] == chapter) & (inv["chart_type"] != "text")].itertuples():
+        if source_of(r.figure_id):
+            continue
+        q = cb["questions"].get(r.question_id, {}) if r.question_id else {}
+        rows.append({"figure": r.figure_id, "headline": r.headline, "question (as asked)": " ".join(str(q.get("text_no", "")).split()),
+                     "question (English)": " ".join(str(q.get("text_en", "")).split()) or r.headline_en,
+                     "numbers": "numbers not in the source"})
+    return pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"])
+
+
+def _tested_categories(figure_id: str, t: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    f = figure(figure_id)
+    if not f["question_id"]:
+        return []
+    scale = codebook()["scales"][f["question"]["scale"]]
+    nets = scale.get("nets") or {}
+    present = set(t["category"])
+    groups = [(name, members) for name, members in nets.items() if set(members) <= present]
+    if groups:
+        return groups[:1]
+    return [(c, [c]) for c in scale_labels(f["question"]["scale"]) if c in present and not plots.is_non_answer(c)]
+
+
+def tests(figure_id: str) -> pd.DataFrame:
+    """Tests of the latest change and of first-to-last year for each item and tested category (net)."""
+    t = table(figure_id)
+    if t.empty:
+        return pd.DataFrame()
+    t = t[t["unit"] == "percent"]
+    deff = load()["published_deff"]
+    rows = []
+    for (pop, item), g in t.groupby(["population", "item"], sort=False):
+        years = sorted(g["year"].unique())
+        if len(years) < 2:
+            continue
+        for name, members in _tested_categories(figure_id, g):
+            by_year = {}
+            for y in years:
+                gy = g[(g["year"] == y) & g["category"].isin(members)]
+                if len(gy) == len(members):
+                    by_year[y] = (float(gy["value"].sum()), gy["base"].iloc[0])
+            pairs = {"latest change": (years[-2], years[-1]), "first to last": (years[0], years[-1])}
+            for label, (a, b) in pairs.items():
+                if label == "first to last" and len(years) == 2:
+                    continue
+                if a not in by_year or b not in by_year:
+                    continue
+                (pa, na), (pb, nb) = by_year[a], by_year[b]
+                p = np.nan
+                if not (pd.isna(na) or pd.isna(nb)):
+                    d = deff.get(pop, 1.0)
+                    p = float(published_change_test(pa, na, pb, nb, d, d)["p_value"].iloc[0])
+                rows.append({"figure_id": figure_id, "population": pop, "item": item, "measure": name,
+                             "test": label, "from": a, "to": b, "share_from": pa, "share_to": pb,
+                             "change_points": pb - pa, "p_value": p})
+    return pd.DataFrame(rows)
+
+
+def chapter_tests(chapter: str) -> pd.DataFrame:
+    """Every test of a chapter with Benjamini-Hochberg adjusted p-values (the chapter is the family)."""
+    inv = inventory()
+    frames = [tests(f) for f in inv.loc[(inv["chapter"] == chapter) & (inv["chart_type"] != "text"), "figure_id"]]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["figure_id", "population", "item", "measure", "test", "from", "to",
+                                     "share_from", "share_to", "change_points", "p_value", "p_adjusted", "significant"])
+    out = pd.concat(frames, ignore_index=True)
+    method = load().get("multiple_comparisons", "fdr_bh")
+    out["p_adjusted"] = out["p_value"] if method == "none" else adjust_pvalues(out["p_value"].to_numpy(), method)
+    out["significant"] = np.where(out["p_adjusted"].isna(), "base not printed",
+                                  np.where(out["p_adjusted"] < 0.05, "yes", "no"))
+    return out
+
+
+def chapter_figures(chapter: str) -> list[str]:
+    """Figure ids of a chapter's charts, in report order."""
+    inv = inventory().sort_values(["report", "order"])
+    return list(inv.loc[(inv["chapter"] == chapter) & (inv["chart_type"] != "text"), "figure_id"])
