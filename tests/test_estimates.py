@@ -189,3 +189,34 @@ def test_nps_from_published_shares():
     assert r["se"] == pytest.approx(100 * np.sqrt((0.6 - 0.04) / 500))
     with pytest.raises(EstimateError):
         nps_from_shares(70, 50, 100)
+
+
+def test_subgroup_nets_suppress_small_bases(raked, sample):
+    from ehelse.estimates import subgroup_nets
+
+    t = subgroup_nets(raked, "q", ["Helt enig", "Delvis enig"], ["sex", "region"], categories=Q,
+                      exclude=["Vet ikke"], min_base=60, flag_base=200)
+    assert set(t["variable"]) == {"sex", "region"}
+    small = t["n_eff"] < 60
+    assert small.any() and t.loc[small, "estimate"].isna().all() and t.loc[small, "suppressed"].all()
+    assert t.loc[~small, "estimate"].notna().all()
+
+
+def test_correlations_against_numpy_and_fisher():
+    from ehelse.estimates import correlations
+
+    rng = np.random.default_rng(3)
+    n = 400
+    a = rng.normal(size=n)
+    b = 0.5 * a + rng.normal(size=n)
+    scale = ["high", "mid", "low"]
+    cut = lambda v: pd.cut(v, [-np.inf, -0.5, 0.5, np.inf], labels=scale[::-1]).astype(str)  # noqa: E731
+    df = pd.DataFrame({"t": cut(a), "x": cut(b)})
+    df.loc[:9, "x"] = "Vet ikke"
+    out = correlations(df, "t", ["x"], {"t": scale, "x": scale}).iloc[0]
+    ok = df["x"] != "Vet ikke"
+    sc = {"high": 3, "mid": 2, "low": 1}
+    r = np.corrcoef(df.loc[ok, "t"].map(sc), df.loc[ok, "x"].map(sc))[0, 1]
+    assert out["n"] == n - 10 and out["r"] == pytest.approx(r)
+    assert out["ci_low"] < out["r"] < out["ci_high"]
+    assert out["ci_high"] == pytest.approx(np.tanh(np.arctanh(r) + 1.959963985 / np.sqrt(n - 13)), rel=1e-6)

@@ -56,3 +56,45 @@ def glue(key: str, value, display: bool = False):
     if isinstance(value, np.generic):
         value = value.item()
     return _glue(key, value, display=display)
+
+
+def figure(figure_id: str) -> None:
+    """Glue a report figure as `fig_<id>` and its caption as `cap_<id>` for a {glue:figure} block."""
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown as Md
+
+    from . import figures
+
+    fig = figures.draw(figure_id)
+    if fig is None:
+        raise ValueError(f"{figure_id}: its numbers are not in the sources; list it with figures.missing()")
+    glue(f"fig_{figure_id}", fig)
+    glue(f"cap_{figure_id}", Md(figures.caption(figure_id).data))
+    plt.close(fig)
+
+
+def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
+    """Below a figure: the download link of its numbers and its tests of change (if any)."""
+    from . import figures
+
+    t = figures.table(figure_id)
+    display(download(t, figure_id.lower()))
+    if tests is not None and not tests.empty:
+        sel = tests[tests["figure_id"] == figure_id]
+        if len(sel):
+            cols = ["population", "item", "measure", "test", "from", "to", "share_from", "share_to",
+                    "change_points", "p_adjusted", "significant"]
+            display(table(sel[cols].rename(columns={"p_adjusted": "p (BH)"}), digits=3))
+
+
+def claims_table(chapter: str) -> pd.DataFrame:
+    """The report's claims stated in a chapter's slides, with computed values and verdicts."""
+    from . import claims
+    from .data import inventory
+
+    inv = inventory()
+    figs = set(inv.loc[inv["chapter"] == chapter, "figure_id"])
+    v = claims.verdicts()
+    v = v[v["figure_id"].isin(figs)]
+    return v[["claim_id", "figure_id", "text_no", "text_en", "printed", "value", "compared", "p_value",
+              "verdict", "note"]].rename(columns={"value": "computed", "compared": "compared with"})

@@ -10,6 +10,7 @@ from the .ipynb side with execution off.
     python -m ehelse.build sync       # .md -> .ipynb cell sources, outputs kept
     python -m ehelse.build execute    # run stale chapters (add --force to run all)
     python -m ehelse.build status     # list stale chapters, exit 1 if any
+    python -m ehelse.build try X.md   # run one chapter in memory, write nothing (for authors)
 """
 from __future__ import annotations
 
@@ -123,6 +124,29 @@ def _execute_one(md_str: str) -> tuple[str, float, str]:
     return md_str, time.perf_counter() - t0, ""
 
 
+def try_chapter(md: Path, out: Path | None = None) -> int:
+    """Execute one chapter in memory (nothing in the repository is written); 0 if it ran cleanly."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(md)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(md.parent)}})
+    try:
+        client.execute()
+    except Exception as e:
+        print(f"FAILED {md}: {type(e).__name__}: {str(e)[-3000:]}")
+        return 1
+    if out is not None:
+        jupytext.write(nb, out, fmt="ipynb")
+    warnings = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    for w in warnings:
+        print(f"stderr in {md.name}: {w.get('text', '')[:500]}")
+    print(f"ok {md} ({len(nb.cells)} cells)")
+    return 0
+
+
 def execute(force: bool = False, jobs: int | None = None, only: list[Path] | None = None) -> list[str]:
     """Execute stale chapters in parallel; record their input hashes; return the ones run."""
     todo = only if only is not None else (chapters() if force else stale())
@@ -154,10 +178,14 @@ def execute(force: bool = False, jobs: int | None = None, only: list[Path] | Non
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m ehelse.build", description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["execute", "sync", "status"])
+    ap.add_argument("command", choices=["execute", "sync", "status", "try"])
+    ap.add_argument("chapters", nargs="*", help="with try: chapter .md files to run in memory")
+    ap.add_argument("--out", default=None, help="with try: write the executed notebook here (outside the repo)")
     ap.add_argument("--force", action="store_true", help="execute every chapter")
     ap.add_argument("--jobs", type=int, default=None)
     a = ap.parse_args(argv)
+    if a.command == "try":
+        sys.exit(max((try_chapter(Path(c).resolve(), Path(a.out) if a.out else None) for c in a.chapters), default=0))
     if a.command == "sync":
         sync()
     elif a.command == "execute":

@@ -336,3 +336,50 @@ def published_change_test(p1, n1, p2, n2, deff1: float = 1.0, deff2: float = 1.0
         r = test_proportions_2indep(b / 100 * eb, eb, a / 100 * ea, ea, method="wald", compare="diff")
         rows.append({"difference": b - a, "z": float(r.statistic), "p_value": float(r.pvalue)})
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- subgroups and correlations
+
+def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence[str], *,
+                  categories: Sequence | None = None, exclude: Iterable = (), domain=None,
+                  min_base: float = 30, flag_base: float = 100, level: float = 0.95) -> pd.DataFrame:
+    """A net (e.g. 'enig') by each breakdown variable, with raked SE, CI, base and small-base suppression."""
+    frames = []
+    for v in by_vars:
+        t = nets(d, question, {"net": list(members)}, categories=categories, exclude=exclude, domain=domain, by=v,
+                 level=level)
+        frames.append(t.rename(columns={v: "level"}).assign(variable=v))
+    out = pd.concat(frames, ignore_index=True)[["variable", "level", "estimate", "se", "ci_low", "ci_high", "n",
+                                                "n_weighted", "n_eff"]]
+    return suppress(out, min_base=min_base, flag_base=flag_base)
+
+
+def correlations(df: pd.DataFrame, target: str, columns: Sequence[str], orders: Mapping[str, Sequence],
+                 level: float = 0.95) -> pd.DataFrame:
+    """Pearson r between ordinal answers (scored by scale position, first label highest) with Fisher-z CIs.
+
+    Respondents missing either answer, or giving an answer outside `orders` (e.g. "Vet ikke"),
+    are left out pairwise; n says how many remain. p-values are Benjamini-Hochberg adjusted.
+    """
+    def score(col: str) -> pd.Series:
+        order = list(orders[col])
+        return df[col].map({c: len(order) - i for i, c in enumerate(order)})
+
+    y = score(target)
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for c in columns:
+        x = score(c)
+        ok = x.notna() & y.notna()
+        n = int(ok.sum())
+        if n < 4 or x[ok].nunique() < 2 or y[ok].nunique() < 2:
+            rows.append({"column": c, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n": n, "p_value": np.nan})
+            continue
+        r = float(np.corrcoef(x[ok], y[ok])[0, 1])
+        fz, se = np.arctanh(r), 1 / np.sqrt(n - 3)
+        p = float(2 * stats.norm.sf(abs(fz) / se))
+        rows.append({"column": c, "r": r, "ci_low": float(np.tanh(fz - z * se)), "ci_high": float(np.tanh(fz + z * se)),
+                     "n": n, "p_value": p})
+    out = pd.DataFrame(rows)
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy())
+    return out

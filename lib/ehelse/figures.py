@@ -21,11 +21,13 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import plots
-from .data import codebook, english, figure, inventory, printed_base, publisher_values, scale_labels, values
+from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
+                   values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
 from .settings import load
 
 SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
+REPORT_POPULATION = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 
 def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
@@ -57,6 +59,14 @@ def table(figure_id: str) -> pd.DataFrame:
     out["category_en"] = out["category"].map(lambda c: en.get(c, c))
     out["item_en"] = out["item"].map(lambda c: en.get(c, "All respondents" if c == "Total" else c))
     out["base"] = [printed_base(g) for _, g in out.groupby(level=0)]
+    out["base_source"] = np.where(out["base"].notna(), "printed", "")
+    # A question asked of everyone: its base is the year's completed interviews.
+    if not fig["filter_no"] and fig["chart_type"] in ("time_series", "stacked_bar", "multi_bar") and out["base"].isna().any():
+        iv = interviews().set_index(["report", "year"])["n"]
+        fill = [iv.get((fig["report"], y), np.nan) if pd.isna(b) and pop == REPORT_POPULATION[fig["report"]] else b
+                for y, b, pop in zip(out["year"], out["base"], out["population"])]
+        out["base_source"] = np.where(out["base"].isna() & pd.notna(fill), "all interviews of the year", out["base_source"])
+        out["base"] = fill
     lo, hi = [], []
     for r in out.itertuples():
         if r.unit == "percent" and r.base and not pd.isna(r.base):
@@ -73,7 +83,7 @@ def table(figure_id: str) -> pd.DataFrame:
         out["_o"] = out["category"].map(order)
         out = out.sort_values(["population", "item", "year", "_o"], kind="stable").drop(columns="_o")
     cols = ["figure_id", "population", "year", "item", "item_en", "category", "category_en", "value", "unit",
-            "base", "ci_low", "ci_high", "source", "source_line", "url", "confidence"]
+            "base", "base_source", "ci_low", "ci_high", "source", "source_line", "url", "confidence"]
     return out[cols].reset_index(drop=True)
 
 
@@ -91,21 +101,33 @@ def draw(figure_id: str):
     breaks = [int(y) for y in str(fig_info["series_break"]).split(";") if y.strip().isdigit()]
     pct = t[t["unit"] == "percent"]
     title = _short(fig_info["headline_en"], 80)
+    if (t["unit"] == "nps_points").any():
+        n = nps_table(figure_id).assign(label=lambda d: [_short(f"{r.item_en if r.item != 'Total' else 'NPS'} "
+                                                                f"({r.year}, {r.population})", 50) for r in d.itertuples()])
+        return plots.dots(n.rename(columns={"nps": "estimate"}), label="label", title=title, xlim=(-100, 100),
+                          xlabel="NPS (points)", reference=0.0, colour_by="population", colours=plots.POPULATION_COLOURS)
     if kind == "stacked_bar" and not pct.empty and fig_info["question_id"]:
         labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
-        pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()])
-        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title,
+        pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()],
+                         panel=[_short(r.item_en, 90) + ("" if pct["population"].nunique() == 1 else f" ({r.population})")
+                                for r in pct.itertuples()])
+        multi = pct["panel"].nunique() > 1
+        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title, panel="panel" if multi else None,
                                   ordinal=fig_info["question"]["scale"] != "multi")
     if kind in ("time_series", "comparison") or (pct["year"].nunique() > 1 and pct["item"].nunique() * pct["category"].nunique() <= 4):
-        series = pct.assign(series=[f"{_short(r.item_en, 30)}: {r.category_en}" if r.population == "citizens" or kind != "comparison"
-                                    else f"{r.population}: {_short(r.item_en, 30)}" for r in pct.itertuples()])
+        series = pct.assign(series=[_series_label(r, pct) for r in pct.itertuples()])
         if pct["year"].nunique() > 1:
             return plots.trend(series.rename(columns={"value": "estimate"}), series="series", breaks=breaks, title=title)
     if not pct.empty:
-        lab = pct.assign(label=[_short(f"{r.item_en if r.item != 'Total' else ''} {r.category_en} ({r.year}, {r.population})".strip(), 60)
-                                for r in pct.itertuples()])
+        lab = pct.assign(label=[_dot_label(r, pct) for r in pct.itertuples()])
+        if pct["year"].nunique() == 1:
+            lab = lab.sort_values("value", ascending=False, kind="stable")
+            colour_by, colours = "population", plots.POPULATION_COLOURS
+        else:
+            colour_by = "year"
+            colours = {y: plots.SERIES[i % len(plots.SERIES)] for i, y in enumerate(sorted(pct["year"].unique()))}
         return plots.dots(lab.rename(columns={"value": "estimate"}), label="label", title=title, xlim=(0, 100),
-                          colour_by="population", colours=plots.POPULATION_COLOURS)
+                          colour_by=colour_by, colours=colours)
     other = t.assign(label=[_short(f"{r.item_en} ({r.year})", 60) for r in t.itertuples()])
     lo = other["value"].min()
     return plots.dots(other.rename(columns={"value": "estimate"}).assign(ci_low=other["value"], ci_high=other["value"]),
@@ -114,12 +136,57 @@ def draw(figure_id: str):
 
 
 def _bar_label(r, breaks: list[int], pct: pd.DataFrame) -> str:
-    multi_items = pct["item"].nunique() > 1
     base = f" (n={int(r.base)})" if r.base and not pd.isna(r.base) else ""
     mark = " †" if any(r.year >= b for b in breaks) else ""
-    head = f"{_short(r.item_en, 40)}\n" if multi_items else ""
-    pop = f"{r.population} " if pct["population"].nunique() > 1 else ""
-    return f"{head}{pop}{r.year}{mark}{base}"
+    return f"{r.year}{mark}{base}"
+
+
+def nps_table(figure_id: str) -> pd.DataFrame:
+    """Published NPS values with a 95 % CI where promoter and detractor shares and a base are printed."""
+    from .nps import nps_from_shares
+
+    t = table(figure_id)
+    deff = load()["published_deff"]
+    rows = []
+    for (pop, year, item), g in t.groupby(["population", "year", "item"], sort=True):
+        score = g.loc[g["unit"] == "nps_points", "value"]
+        if score.empty:
+            continue
+        shares = g[g["unit"] == "percent"].set_index("category")["value"]
+        base = g["base"].dropna()
+        lo = hi = np.nan
+        if {"Promoters", "Detractors"} <= set(shares.index) and len(base):
+            r = nps_from_shares(shares["Promoters"], shares["Detractors"], float(base.iloc[0]), deff.get(pop, 1.0))
+            lo, hi = r["ci_low"], r["ci_high"]
+        rows.append({"figure_id": figure_id, "population": pop, "year": year, "item": item,
+                     "item_en": g["item_en"].iloc[0], "nps": float(score.iloc[0]), "ci_low": lo, "ci_high": hi,
+                     "base": float(base.iloc[0]) if len(base) else np.nan})
+    out = pd.DataFrame(rows)
+    out["ci_low"] = out["ci_low"].fillna(out["nps"])
+    out["ci_high"] = out["ci_high"].fillna(out["nps"])
+    return out
+
+
+def _dot_label(r, pct: pd.DataFrame) -> str:
+    parts = [] if r.item == "Total" else [r.item_en]
+    if pct["category"].nunique() > 1 or not parts:
+        parts.append(r.category_en if r.category not in ("Andel", "Valgt") else "share")
+    if pct["year"].nunique() > 1:
+        parts.append(str(r.year))
+    if pct["population"].nunique() > 1:
+        parts.append(r.population)
+    return _short(", ".join(parts), 55)
+
+
+def _series_label(r, pct: pd.DataFrame) -> str:
+    parts = []
+    if pct["population"].nunique() > 1:
+        parts.append(r.population.capitalize())
+    if pct["item"].nunique() > 1 and r.item != "Total":
+        parts.append(_short(r.item_en, 40))
+    if pct["category"].nunique() > 1 or not parts:
+        parts.append(r.category_en if r.category not in ("Andel", "Valgt") else "share")
+    return ": ".join(parts)
 
 
 def caption(figure_id: str) -> Markdown:
@@ -134,8 +201,13 @@ def caption(figure_id: str) -> Markdown:
         parts.append(f"Asked: {f['filter_en']}")
     if not t.empty:
         bases = t.dropna(subset=["base"]).drop_duplicates(["population", "year", "base"])
+        if t["item"].nunique() > 1 and len(bases) > 8:
+            bases = bases.iloc[0:0]
+            parts.append("Bases per statement and year are printed on the bars.")
         if len(bases):
             parts.append("Base: " + "; ".join(f"{r.population} {r.year}: n = {int(r.base)}" for r in bases.itertuples()) + ".")
+        if (t["base_source"] == "all interviews of the year").any():
+            parts.append("Asked of everyone: where no base is printed, the base is the year's completed interviews.")
         if t["base"].isna().any():
             parts.append("Some bars have no printed base: they are drawn without an interval.")
         if t["ci_low"].notna().any():

@@ -5,14 +5,12 @@ and write the caption (question wording, base, notes) in the text.
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 # Ordered from the most positive answer to the most negative one.
 DIVERGING = {
@@ -28,6 +26,7 @@ NOMINAL = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582", "#d
 NON_ANSWER = ["#9e9e9e", "#bdbdbd", "#757575", "#d9d9d9"]
 NON_ANSWER_WORDS = ("vet ikke", "husker ikke", "ønsker ikke", "ikke aktuelt", "annet")
 POPULATION_COLOURS = {"citizens": "#2166ac", "personnel": "#b35806"}
+SERIES = ["#2166ac", "#b35806", "#1b7837", "#762a83", "#d6604d", "#4d4d4d", "#35978f", "#8c510a"]
 SYNTHETIC_LABEL = "Synthetic respondents — illustrates the method, not a finding"
 
 
@@ -64,11 +63,32 @@ def mark_synthetic(fig: plt.Figure) -> plt.Figure:
 
 def stacked_bars(tbl: pd.DataFrame, *, bar: str, category: str = "category", value: str = "value",
                  labels: Sequence[str], bar_labels: dict | None = None, title: str = "",
-                 ordinal: bool = True, min_label: float = 4.0, width: float = 8.0) -> plt.Figure:
-    """Horizontal 100 % bars, one per `bar` value (years or statements), categories in scale order."""
-    bars = list(dict.fromkeys(tbl[bar]))
+                 ordinal: bool = True, min_label: float = 4.0, width: float = 8.0,
+                 panel: str | None = None) -> plt.Figure:
+    """Horizontal 100 % bars, one per `bar` value (years), categories in scale order; one panel per `panel`."""
+    panels = [None] if panel is None else list(dict.fromkeys(tbl[panel]))
+    sizes = [tbl[bar].nunique() if p is None else tbl.loc[tbl[panel] == p, bar].nunique() for p in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 0.42 * sum(sizes) + 0.55 * len(panels) + 1.4),
+                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
     cols = palette(labels, ordinal)
-    fig, ax = plt.subplots(figsize=(width, 0.55 * len(bars) + 1.6))
+    for ax, p in zip(axes[:, 0], panels):
+        sub = tbl if p is None else tbl[tbl[panel] == p]
+        _stacked_axis(ax, sub, bar, category, value, labels, cols, bar_labels, min_label)
+        if p is not None:
+            ax.set_title(str(p), fontsize=9, loc="left")
+        if ax is not axes[-1, 0]:
+            ax.set_xlabel("")
+            ax.set_xticklabels([])
+    handles = [plt.Rectangle((0, 0), 1, 1, color=cols[l]) for l in labels]
+    fig.legend(handles, labels, ncol=min(len(labels), 3), loc="lower center", frameon=False, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0.04 + 0.025 * ((len(labels) + 2) // 3), 1, 1))
+    return fig
+
+
+def _stacked_axis(ax, tbl, bar, category, value, labels, cols, bar_labels, min_label):
+    bars = list(dict.fromkeys(tbl[bar]))
     left = np.zeros(len(bars))
     for lab in labels:
         vals = np.array([tbl.loc[(tbl[bar] == b) & (tbl[category] == lab), value].sum() for b in bars], float)
@@ -80,17 +100,11 @@ def stacked_bars(tbl: pd.DataFrame, *, bar: str, category: str = "category", val
                 ax.text(left[i] + v / 2, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
                         color=_text_colour(cols[lab]))
         left += vals
-    ax.set_yticks(range(len(bars)), [(bar_labels or {}).get(b, str(b)) for b in bars])
+    ax.set_yticks(range(len(bars)), [(bar_labels or {}).get(b, str(b)) for b in bars], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, max(100, left.max()))
     ax.set_xlabel("Percent")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(ncol=min(len(labels), 3), loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(bars) / 4),
-              frameon=False, fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=10, loc="left")
-    fig.tight_layout()
-    return fig
 
 
 def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: str | None = None,
@@ -101,7 +115,7 @@ def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: st
     groups = [(None, tbl)] if series is None else list(tbl.groupby(series, sort=False))
     for i, (name, g) in enumerate(groups):
         g = g.sort_values(x)
-        c = (colours or {}).get(name, NOMINAL[(2 * i) % len(NOMINAL)])
+        c = (colours or {}).get(name, SERIES[i % len(SERIES)])
         yerr = None
         if lo in g and hi in g:
             yerr = np.vstack([g[y] - g[lo], g[hi] - g[y]])
@@ -119,7 +133,7 @@ def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: st
     ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
     if series is not None:
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False, fontsize=8, loc="best")
     if title:
         ax.set_title(title, fontsize=10, loc="left")
     fig.tight_layout()
@@ -130,13 +144,20 @@ def dots(tbl: pd.DataFrame, *, label: str, y: str = "estimate", lo: str = "ci_lo
          colour_by: str | None = None, colours: dict | None = None, xlabel: str = "Percent",
          title: str = "", reference: float | None = None, xlim: tuple | None = None) -> plt.Figure:
     """Estimates with intervals as a dot plot (subgroups, statements), one row each."""
-    fig, ax = plt.subplots(figsize=(7, 0.4 * len(tbl) + 1.3))
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(tbl) + 1.4))
     pos = np.arange(len(tbl))
-    cols = [(colours or {}).get(v, NOMINAL[0]) for v in (tbl[colour_by] if colour_by else [None] * len(tbl))]
+    keys = list(tbl[colour_by]) if colour_by else [None] * len(tbl)
+    cols = [(colours or {}).get(v, NOMINAL[0]) for v in keys]
     ax.errorbar(tbl[y], pos, xerr=np.vstack([tbl[y] - tbl[lo], tbl[hi] - tbl[y]]), fmt="none", ecolor="#777777",
                 capsize=3)
     ax.scatter(tbl[y], pos, c=cols, zorder=3)
-    ax.set_yticks(pos, tbl[label])
+    for xv, yv in zip(tbl[y], pos):
+        ax.annotate(f"{xv:.0f}", (xv, yv), textcoords="offset points", xytext=(0, 5), fontsize=7, ha="center")
+    if colour_by and len(set(keys)) > 1:
+        for k in dict.fromkeys(keys):
+            ax.scatter([], [], color=(colours or {}).get(k, NOMINAL[0]), label=str(k))
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_yticks(pos, tbl[label], fontsize=8)
     ax.invert_yaxis()
     if reference is not None:
         ax.axvline(reference, color="#555555", linestyle=":")
@@ -145,7 +166,7 @@ def dots(tbl: pd.DataFrame, *, label: str, y: str = "estimate", lo: str = "ci_lo
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     if title:
-        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_title("\n".join(textwrap.wrap(title, 70)), fontsize=10, loc="left")
     fig.tight_layout()
     return fig
 
