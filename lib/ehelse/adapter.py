@@ -85,7 +85,7 @@ def _norm(code):
 
 
 def _rows(raw: pd.DataFrame, mask) -> str:
-    idx = list(np.flatnonzero(np.asarray(mask)))
+    idx = [int(i) for i in np.flatnonzero(np.asarray(mask))]
     return f"{len(idx)} row(s), e.g. rows {idx[:5]}"
 
 
@@ -160,8 +160,8 @@ def apply_mapping(raw: pd.DataFrame, mapping: dict, user_missing: dict | None = 
         if qid not in cb["questions"]:
             raise MicrodataError(f"question {col!r} is not in the codebook")
         allowed = None if "numeric" in spec else [l["no"] for l in cb["scales"][cb["questions"][qid]["scale"]]["labels"]]
-        if allowed is not None and cb["questions"][qid]["scale"] == "multi":
-            allowed = allowed + ["Ikke valgt"]
+        if allowed is not None:  # not-selected options and the unprinted rest of net-only scales
+            allowed = allowed + ["Ikke valgt", "Øvrige svar"]
         out[col] = _map_codes(raw, col, spec, user_missing, allowed, required=False)
     return out.reset_index(drop=True)
 
@@ -171,3 +171,44 @@ def read_microdata(path: str | Path, mapping: str | Path | dict) -> pd.DataFrame
     m = read_mapping(mapping) if not isinstance(mapping, dict) else mapping
     raw, user_missing = read_raw(path)
     return apply_mapping(raw, m, user_missing)
+
+
+NOT_ASKED = 99  # SPSS user-missing code used by export_coded for "not asked"
+
+
+def export_coded(df: pd.DataFrame, survey: str) -> tuple[pd.DataFrame, dict, dict]:
+    """A respondent table as numeric codes, SPSS value labels and the mapping that reads it back.
+
+    Used for the round-trip test and as a worked example of a mapping file. Codes are the
+    1-based position of each label (sorted for breakdown variables); "not asked" is 99.
+    """
+    cb = codebook()
+    demo = [c for c in ("sex", "agegrp", "region", "education", "workplace", "profession") if c in df.columns]
+    coded = pd.DataFrame({"respnr": np.arange(1, len(df) + 1), "aar": df["year"].astype(int)})
+    labels: dict[str, dict] = {}
+    mapping: dict = {"survey": survey, "id": "respnr", "year": {"source": "aar"}, "weight": None,
+                     "variables": {}, "questions": {}}
+    for i, var in enumerate(demo):
+        src = f"d{i + 1}"
+        cats = sorted(df[var].dropna().unique())
+        codes = {c: k + 1 for k, c in enumerate(cats)}
+        coded[src] = df[var].map(codes)
+        labels[src] = {k: c for c, k in codes.items()}
+        mapping["variables"][var] = {"source": src, "codes": {k: c for c, k in codes.items()}}
+    qcols = [c for c in df.columns if c.split("[")[0] in cb["questions"]]
+    for j, col in enumerate(qcols):
+        src = f"q{j + 1}"
+        qid = col.split("[")[0]
+        scale = cb["questions"][qid]["scale"]
+        if pd.api.types.is_numeric_dtype(df[col]):
+            coded[src] = df[col].fillna(NOT_ASKED)
+            mapping["questions"][col] = {"source": src, "numeric": [0, 10], "missing": [NOT_ASKED]}
+            continue
+        cats = [l["no"] for l in cb["scales"][scale]["labels"]]
+        extra = sorted(set(df[col].dropna()) - set(cats))
+        cats = cats + extra
+        codes = {c: k + 1 for k, c in enumerate(cats)}
+        coded[src] = df[col].map(codes).fillna(NOT_ASKED)
+        labels[src] = {**{k: c for c, k in codes.items()}, NOT_ASKED: "Ikke spurt"}
+        mapping["questions"][col] = {"source": src, "codes": {k: c for c, k in codes.items()}, "missing": [NOT_ASKED]}
+    return coded, labels, mapping
