@@ -90,6 +90,16 @@ def verdicts(report: str | None = None) -> pd.DataFrame:
     return out
 
 
+def publisher_verdicts() -> pd.DataFrame:
+    """Verdicts on the publisher pages' word numbers ('4 av 10'), checked against the report's values."""
+    from .data import publisher_claims
+
+    c = publisher_claims()
+    vals = values()
+    deff = load()["published_deff"]
+    return pd.DataFrame([{**r.to_dict(), **verdict(r, vals, deff)} for _, r in c.iterrows()])
+
+
 def summary(v: pd.DataFrame) -> pd.DataFrame:
     """Count of verdicts per report."""
     return v.pivot_table(index="report", columns="verdict", values="claim_id", aggfunc="size", fill_value=0)

@@ -19,7 +19,7 @@ REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
                      "question_id", "chart_type", "years", "bases", "filter_no", "filter_en", "numbers_in_text",
-                     "figure_notes", "series_break", "source_lines", "mapping_notes"]
+                     "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes"]
 VALUES_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
                   "source_line", "confidence", "note"]
 ISSUES_COLUMNS = ["issue_id", "report", "figure_id", "kind", "description", "lines", "resolution",
@@ -31,6 +31,8 @@ PUBLISHER_COLUMNS = ["report", "figure_id", "population", "year", "item", "categ
                      "url", "measure_as_published", "confidence", "note"]
 CLAIMS_COLUMNS = ["report", "claim_id", "figure_id", "source_line", "text_no", "text_en", "printed", "low", "high",
                   "kind", "direction", "measure", "compare_to", "checkable", "note"]
+PUBLISHER_CLAIMS_COLUMNS = ["claim_id", "report", "figure_id", "url", "measure_as_published", "year", "printed", "low",
+                            "high", "kind", "direction", "measure", "compare_to", "checkable", "note"]
 ISSUE_KINDS = {"sample_size", "bar_sum", "text_vs_chart", "between_reports", "wording", "breakdown", "other"}
 
 
@@ -149,6 +151,7 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
     _to_number(df, path, "order", integer=True)
     _check_allowed(df, path, "chart_type", CHART_TYPES)
     _check_allowed(df, path, "numbers_in_text", {"yes", "partial", "no"})
+    _check_allowed(df, path, "numbers_source", {"", "report", "publisher", "missing"})
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")
@@ -260,6 +263,32 @@ def validate_claims(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     return out
 
 
+def validate_publisher_claims(df: pd.DataFrame, path: Path, inv: pd.DataFrame, vals: pd.DataFrame) -> pd.DataFrame:
+    """Word numbers from the publisher's pages ('4 av 10'): claims checked against the report's values."""
+    _check_duplicates(df, path, ["claim_id"])
+    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
+    _check_allowed(df, path, "checkable", {"yes", "no"})
+    for i, u in enumerate(df["url"]):
+        if not u.startswith("https://"):
+            _fail(path, i, "url", u, "is not a page address (https://…)")
+    low = _to_number(df, path, "low", required=False)
+    high = _to_number(df, path, "high", required=False)
+    keyed = vals.set_index(["figure_id", "population", "year", "item", "category"])
+    for i, text in enumerate(df["measure"]):
+        m = parse_measure(text)
+        if m is None:
+            if df["checkable"].iloc[i] == "yes":
+                _fail(path, i, "measure", text, "is empty but the claim is marked checkable")
+            continue
+        for y in m["years"]:
+            for c in m["categories"]:
+                if (m["figure_id"], m["population"], y, m["item"], c) not in keyed.index:
+                    _fail(path, i, "measure", text, f"names no printed value (year {y}, category {c!r})")
+    out = df.copy()
+    out["low"], out["high"] = low, high
+    return out
+
+
 def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> pd.DataFrame:
     """Schema checks of the numbers taken from the publisher's web pages (each needs its address)."""
     _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
@@ -327,6 +356,10 @@ def load_published(root: Path = PUBLISHED) -> dict:
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
     inv_all = out["inventory"]
+    cpath = root / "publisher" / "claims.csv"
+    out["publisher_claims"] = validate_publisher_claims(read_csv(cpath, PUBLISHER_CLAIMS_COLUMNS), cpath, inv_all,
+                                                        out["values"]) if cpath.exists() else \
+        pd.DataFrame(columns=PUBLISHER_CLAIMS_COLUMNS)
     ppath = root / "publisher" / "values.csv"
     out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
         if ppath.exists() else pd.DataFrame(columns=PUBLISHER_COLUMNS)
@@ -351,6 +384,11 @@ def values() -> pd.DataFrame:
 def claims() -> pd.DataFrame:
     """Every checkable statement with a number or a direction, from both reports."""
     return _load()["claims"].copy()
+
+
+def publisher_claims() -> pd.DataFrame:
+    """Numbers the publisher's pages give in words, as claims to check (with the page address)."""
+    return _load()["publisher_claims"].copy()
 
 
 def publisher_values() -> pd.DataFrame:

@@ -128,6 +128,9 @@ def draw(figure_id: str):
             colours = {y: plots.SERIES[i % len(plots.SERIES)] for i, y in enumerate(sorted(pct["year"].unique()))}
         return plots.dots(lab.rename(columns={"value": "estimate"}), label="label", title=title, xlim=(0, 100),
                           colour_by=colour_by, colours=colours)
+    if t["year"].nunique() > 1 and t["item"].nunique() == 1:
+        return plots.trend(t.rename(columns={"value": "estimate"}).drop(columns=["ci_low", "ci_high"]), title=title,
+                           ylabel=str(t["category_en"].iloc[0]), ylim=None, breaks=breaks)
     other = t.assign(label=[_short(f"{r.item_en} ({r.year})", 60) for r in t.itertuples()])
     lo = other["value"].min()
     return plots.dots(other.rename(columns={"value": "estimate"}).assign(ci_low=other["value"], ci_high=other["value"]),

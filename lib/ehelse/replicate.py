@@ -41,6 +41,8 @@ def results() -> pd.DataFrame:
         rows.append(("claim_value", r.claim_id, _fmt(r.value)))
         if not pd.isna(r.compared):
             rows.append(("claim_compared", r.claim_id, _fmt(r.compared)))
+    for r in claims.publisher_verdicts().itertuples():
+        rows.append(("publisher_claim_verdict", r.claim_id, r.verdict))
     inv = inventory()
     for fid in inv.loc[inv["chart_type"] != "text", "figure_id"]:
         rows.append(("chart_source", fid, figures.source_of(fid) or "missing"))
@@ -70,6 +72,10 @@ def summary(res: pd.DataFrame) -> str:
     for r in v[v["verdict"] == "does not hold"].itertuples():
         lines.append(f"    {r.claim_id} ({r.figure_id}) {r.printed or r.direction}: computed {r.value:g}"
                      + (f" vs {r.compared:g}" if not pd.isna(r.compared) else "") + f" — {r.text_no[:70]}")
+    pv = claims.publisher_verdicts()
+    c = pv["verdict"].value_counts()
+    lines.append(f"  publisher pages' word numbers: {len(pv)} claims: {c.get('holds', 0)} hold, "
+                 f"{c.get('does not hold', 0)} do not hold, {c.get('not checkable', 0)} not checkable")
     charts = res[res["kind"] == "chart_source"]
     inv = inventory().set_index("figure_id")
     lines.append("Charts reproduced of those inventoried:")
