@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test execute bench replicate clean sync data
+.PHONY: book test execute bench replicate clean sync data screenshots
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ book: $(STAMP)
 	@echo "Book: _build/html/index.html"
 
 test: $(STAMP)
+	@tools/ensure-chromium
 	$(BIN)/python -m pytest -p no:cacheprovider tests --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
@@ -39,6 +40,11 @@ bench: $(STAMP)
 
 replicate: $(STAMP)
 	$(BIN)/python -m ehelse.replicate
+
+# Screenshots of every page in headless Chromium (for reviewers), into _build/screenshots/.
+screenshots: book
+	@tools/ensure-chromium
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf _build

@@ -16,11 +16,12 @@ def _run(args, root: Path, check=True):
 
 def test_data_change_reexecutes_and_changes_the_page(tmp_path):
     root = tmp_path / "book"
-    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml", "intro.md"):
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     (root / "notebooks").mkdir()
     shutil.copy2(ROOT / "notebooks" / "about.md", root / "notebooks" / "about.md")
+    (root / "intro.md").write_text("# Test book\n")
     (root / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: notebooks/about\n")
     _run(["-m", "ehelse.build", "execute"], root)
     assert _run(["-m", "ehelse.build", "status"], root, check=False).returncode == 0

@@ -18,7 +18,7 @@ PUBLISHED = DATA / "published"
 REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
-                     "question_id", "chart_type", "years", "bases", "filter_no", "filter_en", "numbers_in_text",
+                     "question_id", "chart_type", "years", "bases", "base_from", "filter_no", "filter_en", "numbers_in_text",
                      "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes"]
 VALUES_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
                   "source_line", "confidence", "note"]
@@ -158,6 +158,11 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
         if not q and df["chart_type"].iloc[i] != "text" and df["numbers_in_text"].iloc[i] != "no":
             _fail(path, i, "question_id", q, f"is empty but the slide has a {df['chart_type'].iloc[i]} chart "
                   "with numbers")
+    for i, bf in enumerate(df["base_from"]):
+        for part in filter(None, bf.split(";")):
+            item, _, fid = part.rpartition("=")
+            if not item or fid not in set(df["figure_id"]):
+                _fail(path, i, "base_from", bf, "must be 'ITEM=FIGURE' pairs naming figures of this inventory")
     for i, ys in enumerate(df["years"]):
         for y in filter(None, ys.split(";")):
             if not y.strip().isdigit() or not 2015 <= int(y) <= 2030:
@@ -514,12 +519,19 @@ def inventory_bases(figure_id: str) -> dict[int, int]:
 
 
 def printed_base(rows: pd.DataFrame) -> float | None:
-    """The base printed for a bar (its rows' base_n, else the figure's legend for that year); None if none."""
+    """The base printed for a bar: its rows' base_n, else the figure's legend for that year, else the legend
+    of the chart the inventory's base_from names for that item (a comparison slide repeating a chart)."""
     base = rows["base_n"].dropna()
     if len(base):
         return float(base.max())
     years = rows["year"].unique()
-    if len(years) == 1:
-        b = inventory_bases(rows["figure_id"].iloc[0]).get(int(years[0]))
-        return None if b is None else float(b)
-    return None
+    if len(years) != 1:
+        return None
+    fid, year = rows["figure_id"].iloc[0], int(years[0])
+    b = inventory_bases(fid).get(year)
+    if b is None and "item" in rows:
+        inv = _load()["inventory"].set_index("figure_id")
+        links = dict(p.rpartition("=")[::2] for p in filter(None, str(inv.loc[fid, "base_from"]).split(";")))
+        if rows["item"].iloc[0] in links:
+            b = inventory_bases(links[rows["item"].iloc[0]]).get(year)
+    return None if b is None else float(b)

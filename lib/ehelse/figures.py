@@ -106,7 +106,9 @@ def draw(figure_id: str):
                                                                 f"({r.year}, {r.population})", 50) for r in d.itertuples()])
         return plots.dots(n.rename(columns={"nps": "estimate"}), label="label", title=title, xlim=(-100, 100),
                           xlabel="NPS (points)", reference=0.0, colour_by="population", colours=plots.POPULATION_COLOURS)
-    if kind == "stacked_bar" and not pct.empty and fig_info["question_id"]:
+    bar_totals = pct.groupby(["population", "year", "item"])["value"].sum() if not pct.empty else pd.Series(dtype=float)
+    nearly_whole = len(bar_totals) and bar_totals.min() >= 90
+    if kind == "stacked_bar" and not pct.empty and fig_info["question_id"] and nearly_whole:
         labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
         pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()],
                          panel=[_short(r.item_en, 90) + ("" if pct["population"].nunique() == 1 else f" ({r.population})")
@@ -183,7 +185,8 @@ def _dot_label(r, pct: pd.DataFrame) -> str:
 
 def _series_label(r, pct: pd.DataFrame) -> str:
     parts = []
-    if pct["population"].nunique() > 1:
+    names_population = any(w in str(r.item_en).lower() for w in ("citizen", "personnel", "health staff"))
+    if pct["population"].nunique() > 1 and not names_population:
         parts.append(r.population.capitalize())
     if pct["item"].nunique() > 1 and r.item != "Total":
         parts.append(_short(r.item_en, 40))
@@ -276,7 +279,8 @@ def tests(figure_id: str) -> pd.DataFrame:
                 gy = g[(g["year"] == y) & g["category"].isin(members)]
                 if len(gy) == len(members):
                     by_year[y] = (float(gy["value"].sum()), gy["base"].iloc[0])
-            pairs = {"latest change": (years[-2], years[-1]), "first to last": (years[0], years[-1])}
+            latest = "latest change" if years[-1] - years[-2] == 1 else "last two years with numbers"
+            pairs = {latest: (years[-2], years[-1]), "first to last": (years[0], years[-1])}
             for label, (a, b) in pairs.items():
                 if label == "first to last" and len(years) == 2:
                     continue
