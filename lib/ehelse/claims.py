@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .data import claims as load_claims
-from .data import parse_measure, printed_base, values
+from .data import parse_measure, values
 from .estimates import published_change_test
 from .settings import load
 
@@ -27,7 +27,16 @@ def measure_value(m: dict, year: int, vals: pd.DataFrame) -> tuple[float, float 
                & (vals["year"] == year) & (vals["item"] == m["item"]) & vals["category"].isin(m["categories"])]
     if len(sel) != len(m["categories"]):
         raise KeyError(f"measure {m} has {len(sel)} of {len(m['categories'])} values in {year}")
-    return float(sel["value"].sum()), printed_base(sel)
+    return float(sel["value"].sum()), _base(m, year)
+
+
+def _base(m: dict, year: int) -> float | None:
+    """The base the figure uses for this bar (printed, repeated from another chart, or all interviews)."""
+    from .figures import table
+
+    t = table(m["figure_id"])
+    b = t[(t["population"] == m["population"]) & (t["year"] == year) & (t["item"] == m["item"])]["base"].dropna()
+    return float(b.max()) if len(b) else None
 
 
 def _test(a: float, na: float | None, b: float, nb: float | None, deff_a: float, deff_b: float) -> float:

@@ -63,8 +63,9 @@ def table(figure_id: str) -> pd.DataFrame:
     # A question asked of everyone: its base is the year's completed interviews.
     if not fig["filter_no"] and fig["chart_type"] in ("time_series", "stacked_bar", "multi_bar") and out["base"].isna().any():
         iv = interviews().set_index(["report", "year"])["n"]
-        fill = [iv.get((fig["report"], y), np.nan) if pd.isna(b) and pop == REPORT_POPULATION[fig["report"]] else b
-                for y, b, pop in zip(out["year"], out["base"], out["population"])]
+        fill = [iv.get((fig["report"], y), np.nan)
+                if pd.isna(b) and pop == REPORT_POPULATION[fig["report"]] and item == "Total" else b
+                for y, b, pop, item in zip(out["year"], out["base"], out["population"], out["item"])]
         out["base_source"] = np.where(out["base"].isna() & pd.notna(fill), "all interviews of the year", out["base_source"])
         out["base"] = fill
     lo, hi = [], []
@@ -114,8 +115,9 @@ def draw(figure_id: str):
                          panel=[_short(r.item_en, 90) + ("" if pct["population"].nunique() == 1 else f" ({r.population})")
                                 for r in pct.itertuples()])
         multi = pct["panel"].nunique() > 1
+        scale = codebook()["scales"][fig_info["question"]["scale"]]
         return plots.stacked_bars(pct, bar="bar", labels=labels, title=title, panel="panel" if multi else None,
-                                  ordinal=fig_info["question"]["scale"] != "multi")
+                                  ordinal=fig_info["question"]["scale"] != "multi" and scale.get("ordered", True))
     if kind in ("time_series", "comparison") or (pct["year"].nunique() > 1 and pct["item"].nunique() * pct["category"].nunique() <= 4):
         series = pct.assign(series=[_series_label(r, pct) for r in pct.itertuples()])
         if pct["year"].nunique() > 1:

@@ -460,9 +460,19 @@ def respondents(survey: str) -> tuple[pd.DataFrame, bool]:
         if not mapping:
             raise ValueError("microdata is configured but no mapping file is (settings.yml microdata.mapping "
                              "or EHELSE_MAPPING)")
-        return read_microdata(real, mapping), False
+        return with_category_order(read_microdata(real, mapping)), False
     df = pd.read_csv(SYNTHETIC / f"{survey}.csv", dtype={"year": int}, keep_default_na=True)
-    return df, True
+    return with_category_order(df), True
+
+
+def with_category_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown variables as ordered categories (age groups and education in their natural order)."""
+    out = df.copy()
+    for col, order in (("sex", SEX), ("agegrp", AGE), ("region", REGION), ("education", EDUCATION)):
+        if col in out.columns:
+            extra = sorted(set(out[col].dropna()) - set(order))
+            out[col] = pd.Categorical(out[col], categories=order + extra, ordered=True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,8 @@ DIVERGING = {
 NOMINAL = ["#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#fddbc7", "#f4a582", "#d6604d", "#b2182b",
            "#762a83", "#9970ab", "#c2a5cf", "#5aae61", "#1b7837", "#8c510a", "#bf812d", "#dfc27d"]
 NON_ANSWER = ["#9e9e9e", "#bdbdbd", "#757575", "#d9d9d9"]
-NON_ANSWER_WORDS = ("vet ikke", "husker ikke", "ønsker ikke", "ikke aktuelt", "annet")
+NON_ANSWER_WORDS = ("vet ikke", "husker ikke", "ønsker ikke", "ikke aktuelt", "annet", "har ikke vært i kontakt",
+                    "øvrige svar")
 POPULATION_COLOURS = {"citizens": "#2166ac", "personnel": "#b35806"}
 SERIES = ["#2166ac", "#b35806", "#1b7837", "#762a83", "#d6604d", "#4d4d4d", "#35978f", "#8c510a"]
 SYNTHETIC_LABEL = "Synthetic respondents — illustrates the method, not a finding"
@@ -55,7 +56,8 @@ def _text_colour(hex_colour: str) -> str:
 
 
 def mark_synthetic(fig: plt.Figure) -> plt.Figure:
-    """Stamp a figure computed from synthetic respondents, visibly."""
+    """Stamp a figure computed from synthetic respondents, visibly (above the plot, not over it)."""
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     fig.text(0.5, 0.995, SYNTHETIC_LABEL.upper(), ha="center", va="top", fontsize=9, color="#b2182b",
              fontweight="bold", bbox={"facecolor": "#fff5f0", "edgecolor": "#b2182b", "boxstyle": "round"})
     return fig
