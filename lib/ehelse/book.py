@@ -45,7 +45,7 @@ def _rel(path: Path) -> str:
 def synthetic_banner(synthetic: bool) -> None:
     """Show the red synthetic-respondents label when the data are synthetic."""
     if synthetic:
-        display(Markdown(":::{error}\n" + SYNTHETIC_NOTE + "\n:::"))
+        display(Markdown(":::{admonition} Synthetic respondents\n:class: error\n" + SYNTHETIC_NOTE + "\n:::"))
 
 
 def glue(key: str, value, display: bool = False):

@@ -15,6 +15,7 @@ import yaml
 from . import DATA
 
 PUBLISHED = DATA / "published"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
@@ -127,7 +128,7 @@ def read_codebook(root: Path) -> dict:
     merged = {"scales": {}, "questions": {}}
     for folder in REPORTS.values():
         path = root / folder / "codebook.yml"
-        cb = validate_codebook(yaml.safe_load(path.read_text(encoding="utf-8")), path)
+        cb = validate_codebook(yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER), path)
         for sid, sc in cb["scales"].items():
             old = merged["scales"].get(sid)
             if old is not None and [l["no"] for l in old["labels"]] != [l["no"] for l in sc["labels"]]:

@@ -14,6 +14,7 @@ used only for figures the text lost, and the caption names the page.
 """
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import numpy as np
@@ -49,6 +50,11 @@ def source_of(figure_id: str) -> str:
 
 def table(figure_id: str) -> pd.DataFrame:
     """Tidy published numbers of a figure with English labels, printed base and 95 % CI (percent)."""
+    return _table(figure_id).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _table(figure_id: str) -> pd.DataFrame:
     rows, _ = _numbers(figure_id)
     fig = figure(figure_id)
     if rows.empty:

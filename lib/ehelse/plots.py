@@ -153,8 +153,11 @@ def dots(tbl: pd.DataFrame, *, label: str, y: str = "estimate", lo: str = "ci_lo
     ax.errorbar(tbl[y], pos, xerr=np.vstack([tbl[y] - tbl[lo], tbl[hi] - tbl[y]]), fmt="none", ecolor="#777777",
                 capsize=3)
     ax.scatter(tbl[y], pos, c=cols, zorder=3)
+    fmt = ".2f" if np.nanmax(np.abs(tbl[y].to_numpy(float))) <= 1 else ".0f"
     for xv, yv in zip(tbl[y], pos):
-        ax.annotate(f"{xv:.0f}", (xv, yv), textcoords="offset points", xytext=(0, 5), fontsize=7, ha="center")
+        if np.isnan(xv):
+            continue
+        ax.annotate(f"{xv:{fmt}}", (xv, yv), textcoords="offset points", xytext=(0, 5), fontsize=7, ha="center")
     if colour_by and len(set(keys)) > 1:
         for k in dict.fromkeys(keys):
             ax.scatter([], [], color=(colours or {}).get(k, NOMINAL[0]), label=str(k))
