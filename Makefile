@@ -37,6 +37,7 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_stats.py
+	$(BIN)/python bench/simulate_coverage.py
 
 replicate: $(STAMP)
 	$(BIN)/python -m ehelse.replicate

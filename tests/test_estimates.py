@@ -220,3 +220,16 @@ def test_correlations_against_numpy_and_fisher():
     assert out["n"] == n - 10 and out["r"] == pytest.approx(r)
     assert out["ci_low"] < out["r"] < out["ci_high"]
     assert out["ci_high"] == pytest.approx(np.tanh(np.arctanh(r) + 1.959963985 / np.sqrt(n - 13)), rel=1e-6)
+
+
+def test_raked_intervals_cover_at_the_nominal_rate():
+    """Seeded simulation (bench/simulate_coverage.py): 95 % intervals after raking cover 93-97 % of the time."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "simulate_coverage.py"
+    spec = importlib.util.spec_from_file_location("simulate_coverage", path)
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    r = sim.coverage(reps=600, n=400, seed=11)
+    assert 0.93 <= r["coverage"] <= 0.97, r
