@@ -241,3 +241,13 @@ def test_every_plotted_number_has_a_source(pub):
         assert len(t), fid
         has = t["source_line"].notna() | t["url"].astype(str).str.startswith("https://")
         assert has.all(), f"{fid}: a number without a source"
+
+
+def test_claim_measure_must_name_printed_values(copy):
+    def bad(d):
+        i = d.index[d["measure"] != ""][0]
+        d.loc[i, "measure"] = d.loc[i, "measure"].replace("|20", "|19")
+        return d
+    _edit(copy / "citizens" / "claims.csv", bad)
+    with pytest.raises(DataError, match=r"citizens/claims.csv, line \d+, column 'measure'.*names no printed value"):
+        load_published(copy)

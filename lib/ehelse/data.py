@@ -227,6 +227,25 @@ def parse_measure(text: str) -> dict | None:
     return {"figure_id": fid, "population": pop, "years": years, "item": item, "categories": cats.split(";")}
 
 
+def _check_measures(df: pd.DataFrame, path: Path, vals: pd.DataFrame, columns) -> None:
+    """Every measure of a claims table must parse and name printed values; checkable claims need one."""
+    keyed = vals.set_index(["figure_id", "population", "year", "item", "category"])
+    for col in columns:
+        for i, text in enumerate(df[col]):
+            try:
+                m = parse_measure(text)
+            except ValueError as e:
+                _fail(path, i, col, text, str(e))
+            if m is None:
+                if col == "measure" and df["checkable"].iloc[i] == "yes":
+                    _fail(path, i, col, text, "is empty but the claim is marked checkable")
+                continue
+            for y in m["years"]:
+                for c in m["categories"]:
+                    if (m["figure_id"], m["population"], y, m["item"], c) not in keyed.index:
+                        _fail(path, i, col, text, f"names no printed value (year {y}, category {c!r})")
+
+
 def validate_claims(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame, vals: pd.DataFrame,
                     source_lines: list[str]) -> pd.DataFrame:
     """Schema checks of one report's claims; every measure must resolve to printed values."""
@@ -247,22 +266,7 @@ def validate_claims(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         _fail(path, i, "low", df["low"].iloc[i], f"is above high ({df['high'].iloc[i]})")
-    keyed = vals.set_index(["figure_id", "population", "year", "item", "category"])
-    for i, r in enumerate(df.itertuples()):
-        for col in ("measure", "compare_to"):
-            text = getattr(r, col)
-            try:
-                m = parse_measure(text)
-            except ValueError as e:
-                _fail(path, i, col, text, str(e))
-            if m is None:
-                if col == "measure" and r.checkable == "yes":
-                    _fail(path, i, col, text, "is empty but the claim is marked checkable")
-                continue
-            for y in m["years"]:
-                for c in m["categories"]:
-                    if (m["figure_id"], m["population"], y, m["item"], c) not in keyed.index:
-                        _fail(path, i, col, text, f"names no printed value (year {y}, category {c!r})")
+    _check_measures(df, path, vals, ("measure", "compare_to"))
     out = df.copy()
     out["source_line"] = line.astype(int)
     out["low"], out["high"] = low, high
@@ -279,17 +283,7 @@ def validate_publisher_claims(df: pd.DataFrame, path: Path, inv: pd.DataFrame, v
             _fail(path, i, "url", u, "is not a page address (https://…)")
     low = _to_number(df, path, "low", required=False)
     high = _to_number(df, path, "high", required=False)
-    keyed = vals.set_index(["figure_id", "population", "year", "item", "category"])
-    for i, text in enumerate(df["measure"]):
-        m = parse_measure(text)
-        if m is None:
-            if df["checkable"].iloc[i] == "yes":
-                _fail(path, i, "measure", text, "is empty but the claim is marked checkable")
-            continue
-        for y in m["years"]:
-            for c in m["categories"]:
-                if (m["figure_id"], m["population"], y, m["item"], c) not in keyed.index:
-                    _fail(path, i, "measure", text, f"names no printed value (year {y}, category {c!r})")
+    _check_measures(df, path, vals, ("measure", "compare_to"))
     out = df.copy()
     out["low"], out["high"] = low, high
     return out
