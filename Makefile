@@ -38,6 +38,7 @@ data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/simulate_coverage.py
+	$(BIN)/python bench/bench_build.py
 
 replicate: $(STAMP)
 	$(BIN)/python -m ehelse.replicate

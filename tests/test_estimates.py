@@ -233,3 +233,14 @@ def test_raked_intervals_cover_at_the_nominal_rate():
     spec.loader.exec_module(sim)
     r = sim.coverage(reps=600, n=400, seed=11)
     assert 0.93 <= r["coverage"] <= 0.97, r
+
+
+def test_nps_difference_between_independent_samples():
+    from ehelse.nps import nps_difference
+
+    a = nps_from_shares(promoters=37, detractors=35, n=2238)
+    b = nps_from_shares(promoters=45, detractors=32, n=1432)
+    d = nps_difference(a, b)
+    assert d["difference"] == pytest.approx(13 - 2)
+    assert d["se"] == pytest.approx(np.hypot(a["se"], b["se"]))
+    assert d["p_value"] == pytest.approx(2 * (1 - __import__("scipy").stats.norm.cdf(abs(11 / d["se"]))))

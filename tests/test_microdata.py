@@ -154,3 +154,30 @@ def test_unknown_file_type(tmp_path):
     p.write_text("x")
     with pytest.raises(MicrodataError, match="unsupported file type"):
         read_microdata(p, {"survey": "citizens", "variables": {}, "questions": {}})
+
+
+def test_book_runs_on_real_microdata_and_drops_the_synthetic_label(cit, tmp_path):
+    """Point the book at a .sav file with one setting: the chapter runs on it and says nothing synthetic."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ehelse import ROOT
+
+    data, labels, mapping = export_coded(cit, "citizens")
+    sav = tmp_path / "innbygger.sav"
+    pyreadstat.write_sav(data, str(sav), variable_value_labels=labels,
+                         missing_ranges={v: [99] for v in data.columns if v.startswith("q")})
+    mpath = tmp_path / "mapping.yml"
+    mpath.write_text(yaml.safe_dump(mapping, allow_unicode=True))
+    out = tmp_path / "weighting.ipynb"
+    env = {**os.environ, "EHELSE_MICRODATA": str(sav), "EHELSE_MAPPING": str(mpath)}
+    res = subprocess.run([sys.executable, "-m", "ehelse.build", "try", str(ROOT / "notebooks/methods/weighting.md"),
+                          "--out", str(out)], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stdout[-3000:]
+    text = json.dumps([c.get("outputs", []) for c in json.loads(out.read_text())["cells"]])
+    assert "Synthetic respondents" not in text and "SYNTHETIC RESPONDENTS" not in text
+    glued = {o["metadata"]["scrapbook"]["name"]: o["data"] for c in json.loads(out.read_text())["cells"]
+             for o in c.get("outputs", []) if o.get("metadata", {}).get("scrapbook")}
+    assert "coverage" in glued and "fig_age" in glued

@@ -46,3 +46,30 @@ def test_executed_notebooks_are_fresh():
     """The committed outputs were computed from the current chapter text, lib/ and data/."""
     stale = build.stale()
     assert not stale, f"stale chapters (run `make execute` and commit): {[p.name for p in stale]}"
+
+
+def _glued(nb_path):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    return {o.get("metadata", {}).get("scrapbook", {}).get("name")
+            for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "display_data"}
+
+
+def test_every_chart_with_numbers_is_drawn_and_every_other_listed():
+    """Counted against the inventory: a chart with numbers is a glued figure of the book; one without
+    numbers is listed by its chapter as 'numbers not in the source'."""
+    from ehelse import data
+
+    inv = data.inventory()
+    glued = set()
+    texts = ""
+    for md in CHAPTERS:
+        glued |= _glued(md.with_suffix(".ipynb"))
+        texts += md.with_suffix(".ipynb").read_text(encoding="utf-8")
+    charts = inv[inv["chart_type"] != "text"]
+    drawn = charts[charts["numbers_source"].isin(["report", "publisher"])]
+    not_drawn = [f for f in drawn["figure_id"] if f"fig_{f}" not in glued]
+    assert not not_drawn, f"charts with numbers that no chapter draws: {not_drawn}"
+    missing = charts[charts["numbers_source"] == "missing"]
+    unlisted = [f for f in missing["figure_id"] if f not in texts]
+    assert not unlisted, f"charts without numbers that no chapter lists: {unlisted}"
+    assert "numbers not in the source" in texts
