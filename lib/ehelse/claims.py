@@ -5,7 +5,9 @@ allow (a level), moves the way it says (a change), or orders the groups as it sa
 comparison). "Stable" and "similar" hold when the difference is within STABLE_POINTS
 percentage points; every change and comparison also gets a test (published shares, printed
 bases, the assumed design effect of settings.yml) so a reader sees which claims the sampling
-error supports. Claims whose numbers are not in the source are "not checkable".
+error supports; comparisons within one sample (two statements, same respondents) and counts
+get no test. Where the report text lost a chart's numbers, claims are checked against the
+publisher's numbers for that chart (column `numbers` says which). Claims whose numbers are not in the source are "not checkable".
 """
 from __future__ import annotations
 
@@ -21,12 +23,23 @@ STABLE_POINTS = 2.0  # |difference| up to this many points counts as "stable" / 
 HOLDS, FAILS, NOT_CHECKABLE = "holds", "does not hold", "not checkable"
 
 
+def checkable_values() -> pd.DataFrame:
+    """The report's numbers, plus the publisher's for charts whose numbers the report text lost."""
+    from .data import publisher_values
+
+    v, p = values(), publisher_values()
+    p = p[~p["figure_id"].isin(set(v["figure_id"]))]
+    return pd.concat([v.assign(numbers="report text"), p.assign(numbers="publisher's pages")], ignore_index=True)
+
+
 def measure_value(m: dict, year: int, vals: pd.DataFrame) -> tuple[float, float | None]:
     """Sum of the measure's categories in one year, and the base printed for it (None if not printed)."""
     sel = vals[(vals["figure_id"] == m["figure_id"]) & (vals["population"] == m["population"])
                & (vals["year"] == year) & (vals["item"] == m["item"]) & vals["category"].isin(m["categories"])]
     if len(sel) != len(m["categories"]):
         raise KeyError(f"measure {m} has {len(sel)} of {len(m['categories'])} values in {year}")
+    if not (sel["unit"] == "percent").all():  # counts, log data: no sampling test
+        return float(sel["value"].sum()), None
     return float(sel["value"].sum()), _base(m, year)
 
 
@@ -68,6 +81,8 @@ def verdict(claim: pd.Series, vals: pd.DataFrame, deff: dict[str, float]) -> dic
         c = parse_measure(claim["compare_to"])
         a, na = measure_value(m, m["years"][-1], vals)
         b, nb = measure_value(c, c["years"][-1], vals)
+        if (m["population"], m["years"][-1]) == (c["population"], c["years"][-1]):
+            na = nb = None  # the same respondents answer both: an independent-samples test does not apply
         out.update(value=a, compared=b, difference=a - b,
                    p_value=_test(b, nb, a, na, deff.get(c["population"], 1.0), deff.get(m["population"], 1.0)))
     else:
@@ -86,14 +101,21 @@ def verdict(claim: pd.Series, vals: pd.DataFrame, deff: dict[str, float]) -> dic
     return out
 
 
+def _numbers_of(claim: pd.Series, vals: pd.DataFrame) -> str:
+    m = parse_measure(claim["measure"]) if claim["checkable"] == "yes" else None
+    if m is None:
+        return ""
+    return ", ".join(sorted(set(vals.loc[vals["figure_id"] == m["figure_id"], "numbers"])))
+
+
 def verdicts(report: str | None = None) -> pd.DataFrame:
     """Every claim with its computed value(s), difference, test p-value and verdict."""
     c = load_claims()
     if report is not None:
         c = c[c["report"] == report]
-    vals = values()
+    vals = checkable_values()
     deff = load()["published_deff"]
-    rows = [{**r.to_dict(), **verdict(r, vals, deff)} for _, r in c.iterrows()]
+    rows = [{**r.to_dict(), **verdict(r, vals, deff), "numbers": _numbers_of(r, vals)} for _, r in c.iterrows()]
     out = pd.DataFrame(rows)
     out["significant"] = np.where(out["p_value"].isna(), "", np.where(out["p_value"] < 0.05, "yes", "no"))
     return out
@@ -104,7 +126,7 @@ def publisher_verdicts() -> pd.DataFrame:
     from .data import publisher_claims
 
     c = publisher_claims()
-    vals = values()
+    vals = values()  # the publisher's word numbers are checked against the report's own numbers
     deff = load()["published_deff"]
     return pd.DataFrame([{**r.to_dict(), **verdict(r, vals, deff)} for _, r in c.iterrows()])
 

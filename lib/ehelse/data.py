@@ -349,20 +349,26 @@ def load_published(root: Path = PUBLISHED) -> dict:
         parts["inventory"].append(inv.assign(order=inv["order"].astype(int)))
         parts["values"].append(vals)
         parts["issues"].append(iss)
-        path = base / "claims.csv"
-        if path.exists():
-            parts.setdefault("claims", []).append(validate_claims(read_csv(path, CLAIMS_COLUMNS), path, report, inv,
-                                                                  vals, lines))
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
     inv_all = out["inventory"]
+    ppath = root / "publisher" / "values.csv"
+    out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
+        if ppath.exists() else pd.DataFrame(columns=PUBLISHER_COLUMNS)
+    # Claims are checked against the report's numbers, or the publisher's where the text lost them.
+    checkable_values = pd.concat([out["values"], out["publisher"]], ignore_index=True)
+    claims = []
+    for report, folder in REPORTS.items():
+        path = root / folder / "claims.csv"
+        if path.exists():
+            lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
+            claims.append(validate_claims(read_csv(path, CLAIMS_COLUMNS), path, report, inv_all, checkable_values,
+                                          lines))
+    out["claims"] = pd.concat(claims, ignore_index=True) if claims else pd.DataFrame(columns=CLAIMS_COLUMNS)
     cpath = root / "publisher" / "claims.csv"
     out["publisher_claims"] = validate_publisher_claims(read_csv(cpath, PUBLISHER_CLAIMS_COLUMNS), cpath, inv_all,
                                                         out["values"]) if cpath.exists() else \
         pd.DataFrame(columns=PUBLISHER_CLAIMS_COLUMNS)
-    ppath = root / "publisher" / "values.csv"
-    out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
-        if ppath.exists() else pd.DataFrame(columns=PUBLISHER_COLUMNS)
     return out
 
 

@@ -251,8 +251,10 @@ def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories
 
 
 def suppress(table: pd.DataFrame, *, min_base: float = 30, flag_base: float = 100,
-             base_col: str = "n_eff") -> pd.DataFrame:
-    """Blank estimates whose effective base is below min_base; flag those below flag_base."""
+             base_col: str = "n_eff", value_cols: Sequence[str] = ("estimate", "se", "ci_low", "ci_high", "deff", "nps",
+                                                                   "promoters", "passives", "detractors")
+             ) -> pd.DataFrame:
+    """Blank estimates (shares, NPS, …) whose effective base is below min_base; flag those below flag_base."""
     if base_col not in table.columns:
         raise EstimateError(f"suppress: the table has no base column {base_col!r}")
     out = table.copy()
@@ -260,7 +262,7 @@ def suppress(table: pd.DataFrame, *, min_base: float = 30, flag_base: float = 10
     out["suppressed"] = small
     out["flag"] = np.where(small, f"base < {min_base:g}: suppressed",
                            np.where(out[base_col] < flag_base, f"base < {flag_base:g}: interpret with care", ""))
-    for c in ("estimate", "se", "ci_low", "ci_high", "deff"):
+    for c in value_cols:
         if c in out.columns:
             out.loc[small, c] = np.nan
     return out

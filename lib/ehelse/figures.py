@@ -124,6 +124,12 @@ def draw(figure_id: str):
         scale = codebook()["scales"][fig_info["question"]["scale"]]
         return plots.stacked_bars(pct, bar="bar", labels=labels, title=title, panel="panel" if multi else None,
                                   ordinal=fig_info["question"]["scale"] != "multi" and scale.get("ordered", True))
+    if (kind == "comparison" and fig_info["question_id"] and nearly_whole and pct["year"].nunique() == 1
+            and pct["category"].nunique() > 1):
+        labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
+        pct = pct.assign(bar=[f"{_short(r.item_en, 30)} ({r.year})" + (f" n={int(r.base)}" if r.base and not pd.isna(r.base) else "")
+                              for r in pct.itertuples()])
+        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title)
     if kind in ("time_series", "comparison") or (pct["year"].nunique() > 1 and pct["item"].nunique() * pct["category"].nunique() <= 4):
         series = pct.assign(series=[_series_label(r, pct) for r in pct.itertuples()])
         if pct["year"].nunique() > 1:

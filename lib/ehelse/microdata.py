@@ -61,9 +61,13 @@ ASSUMPTIONS = [
     {"trait": "attitude", "effect": "+0.3 x engagement",
      "source": "positive holdninger til de digitale tjenestene oftere forekommer blant innbyggere med erfaring "
                "med de digitale helsetjenestene"},
-    {"trait": "engagement", "effect": "degree +0.3, compulsory school only -0.2",
+    {"trait": "engagement", "effect": "degree +0.3, upper secondary -0.2",
      "source": "innbyggere med høyere utdanning har mer bruk av ... mens innbyggere med videregående utdanning "
                "har mindre bruk av"},
+    {"trait": "unmet needs (barriers and unmet needs questions)", "effect": "degree +0.4, upper secondary -0.3, "
+     "+0.3 x engagement",
+     "source": "innbyggere med høyere utdanning har ... oftere udekkede behov for digitale helsetjenester, mens "
+               "innbyggere med videregående utdanning har ... sjeldnere udekkede behov"},
     {"trait": "don't know", "effect": "compulsory school only: +0.5 on the logit of non-answers",
      "source": "Det er mer utbredt ikke å ta stilling til spørsmål i undersøkelsen blant innbyggere med "
                "grunnskoleutdanning"},
@@ -252,16 +256,20 @@ def synthetic_citizens(year: int, seed: int) -> pd.DataFrame:
     people = people.sort_values(["region", "agegrp", "sex", "education"], kind="stable").reset_index(drop=True)
     female = (people["sex"] == "female").to_numpy(float)
     degree = (people["education"] == "Universitet/høyskole").to_numpy(float)
+    secondary = (people["education"] == "Videregående/fagskole").to_numpy(float)
     basic = (people["education"] == "Grunnskole").to_numpy(float)
     age_eng = people["agegrp"].map({"15-29": -0.4, "30-44": 0.2, "45-59": 0.0, "60+": 0.2}).to_numpy()
     age_att = people["agegrp"].map({"15-29": 0.4, "30-44": 0.8, "45-59": 0.1, "60+": -0.8}).to_numpy()
-    engagement = 0.25 * female + 0.3 * degree - 0.2 * basic + age_eng + rng.normal(size=n)
+    engagement = 0.25 * female + 0.3 * degree - 0.2 * secondary + age_eng + rng.normal(size=n)
     attitude = age_att + 0.3 * engagement + rng.normal(size=n)
+    unmet = 0.4 * degree - 0.3 * secondary + 0.3 * engagement + rng.normal(size=n)
     w = rake(people, population_margins(year)).weights.to_numpy()
     out = people.copy()
     out.insert(0, "year", year)
     out.insert(0, "resp_id", [f"C{year}-{i + 1:04d}" for i in range(n)])
-    traits = {"c1": engagement}
+    # use of services (c1) and of Helsenorge (c8) follow engagement; barriers and unmet needs (c5)
+    # their own trait; every other answer follows attitude.
+    traits = {"c1": engagement, "c8": engagement, "c5": unmet}
     columns = _fill_answers(people, "citizens2022", "citizens", year, seed, w, traits, attitude, engagement, basic)
     for c in sorted(columns, key=_natural):
         out[c] = columns[c]
@@ -282,25 +290,25 @@ def _natural(column: str) -> tuple:
 PROFESSIONS_ASSUMED = {
     "Helseforetak": {"Sykepleier": 0.40, "Lege, somatikk": 0.14, "Lege, psykisk helse": 0.03, "Psykolog": 0.08,
                      "Jordmor": 0.05, "Helsefagarbeider/omsorgsarbeider": 0.09, "Administrativt ansatt": 0.09,
-                     "Annet helsepersonell": 0.12},
+                     "Fysioterapeut/ergoterapeut": 0.04, "Annet helsepersonell": 0.08},
     "Kommune": {"Sykepleier": 0.40, "Helsefagarbeider/omsorgsarbeider": 0.25,
                 "Miljøterapeut/vernepleier/sosionom": 0.10, "Psykolog": 0.04, "Jordmor": 0.03,
-                "Administrativt ansatt": 0.08, "Annet helsepersonell": 0.10},
+                "Administrativt ansatt": 0.08, "Fysioterapeut/ergoterapeut": 0.05, "Annet helsepersonell": 0.05},
     "Fastlege": {"Fastlege": 1.0},
 }
 #: Profession effects on recommending helsenorge.no (NPS), from the personnel report's words.
 NPS_PROFESSION_EFFECT = {"Fastlege": 1.0, "Jordmor": 0.8, "Administrativt ansatt": 0.8,
                          "Miljøterapeut/vernepleier/sosionom": 0.6, "Psykolog": -1.0,
-                         "Helsefagarbeider/omsorgsarbeider": -0.8, "Lege, somatikk": -0.3}
+                         "Helsefagarbeider/omsorgsarbeider": -0.8, "Fysioterapeut/ergoterapeut": -0.6}
 PERSONNEL_ASSUMPTIONS = [
     {"trait": "NPS (recommend to a patient)", "effect": "GPs +1.0, midwives +0.8, administrative +0.8, "
      "milieu therapists/social workers +0.6",
      "source": "Det er spesielt fastleger, jordmødre, miljøterapeuter/miljøarbeidere/barnevernspedagoger/sosionomer "
                "og administrativt ansatte som vil anbefale tjenestene til en pasient."},
-    {"trait": "NPS (recommend to a patient)", "effect": "psychologists -1.0, carers -0.8",
-     "source": "Psykologer, omsorgsarbeidere og [...] derimot med en negativ NPS."},
-    {"trait": "NPS", "effect": "hospital doctors in somatics -0.3",
-     "source": "Unntakene her er leger ansatt ved offentlige sykehus som jobber med somatikk og psykologer."},
+    {"trait": "NPS (recommend to a patient)", "effect": "psychologists -1.0, carers -0.8, "
+     "physiotherapists/occupational therapists -0.6",
+     "source": "Psykologer, omsorgsarbeidere og fysioterapeuter/ergoterapeuter utmerker seg derimot med en "
+               "negativ NPS."},
 ]
 
 
