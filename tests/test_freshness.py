@@ -52,3 +52,18 @@ def test_data_change_reexecutes_and_changes_the_page(tmp_path):
                    env={**os.environ, "EHELSE_ROOT": str(root)}, check=True, capture_output=True)
     html = (root / "_build" / "html" / "notebooks" / "about.html").read_text(encoding="utf-8")
     assert "4,410" in html and "4,409" not in html
+
+
+def test_a_chapter_that_raises_stops_the_build(tmp_path):
+    root = tmp_path / "book"
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt"):
+        src, dst = ROOT / rel, root / rel
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
+    (root / "notebooks").mkdir()
+    header = (ROOT / "notebooks" / "about.md").read_text(encoding="utf-8").split("# About the surveys")[0]
+    (root / "notebooks" / "broken.md").write_text(header + "# Broken\n\n```{code-cell} ipython3\n"
+                                                  "raise ValueError('a chapter error')\n```\n", encoding="utf-8")
+    res = _run(["-m", "ehelse.build", "execute"], root, check=False)
+    assert res.returncode != 0
+    assert "notebooks/broken.md" in res.stdout + res.stderr and "a chapter error" in res.stdout + res.stderr
+    assert not (root / "notebooks" / "broken.ipynb").exists(), "a failed chapter must not leave a notebook to publish"
