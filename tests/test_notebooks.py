@@ -73,3 +73,14 @@ def test_every_chart_with_numbers_is_drawn_and_every_other_listed():
     unlisted = [f for f in missing["figure_id"] if f not in texts]
     assert not unlisted, f"charts without numbers that no chapter lists: {unlisted}"
     assert "numbers not in the source" in texts
+
+
+def test_no_respondent_row_is_published():
+    """Confidentiality: no respondent identifier or respondent-level table reaches a chapter's outputs."""
+    import re
+
+    for md in CHAPTERS:
+        nb = json.loads(md.with_suffix(".ipynb").read_text(encoding="utf-8"))
+        outputs = json.dumps([c.get("outputs", []) for c in nb["cells"]])
+        assert not re.search(r"[CP]20\d\d-\d{4}", outputs), f"{md.name}: a respondent id is in the outputs"
+        assert "resp_id" not in outputs, f"{md.name}: a respondent-level table is in the outputs"

@@ -177,6 +177,7 @@ def execute(force: bool = False, jobs: int | None = None, only: list[Path] | Non
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: see the module docstring."""
     ap = argparse.ArgumentParser(prog="python -m ehelse.build", description=__doc__.split("\n")[0])
     ap.add_argument("command", choices=["execute", "sync", "status", "try"])
     ap.add_argument("chapters", nargs="*", help="with try: chapter .md files to run in memory")

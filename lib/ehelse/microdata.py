@@ -484,6 +484,7 @@ def with_category_order(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: see the module docstring."""
     ap = argparse.ArgumentParser(prog="python -m ehelse.microdata")
     ap.add_argument("command", choices=["write"])
     ap.add_argument("--seed", type=int, default=None)

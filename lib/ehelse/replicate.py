@@ -100,6 +100,7 @@ def compare(res: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: print the summary, compare with or update the expectation."""
     ap = argparse.ArgumentParser(prog="python -m ehelse.replicate", description=__doc__.split("\n")[0])
     ap.add_argument("--update", action="store_true", help="write the current results as the expectation")
     a = ap.parse_args(argv)
