@@ -251,3 +251,15 @@ def test_claim_measure_must_name_printed_values(copy):
     _edit(copy / "citizens" / "claims.csv", bad)
     with pytest.raises(DataError, match=r"citizens/claims.csv, line \d+, column 'measure'.*names no printed value"):
         load_published(copy)
+
+
+def test_every_lone_number_of_the_text_is_accounted_for(pub):
+    """Each line of a report text holding only a number is a value, a claim or an unplaced number with a reason."""
+    for report, g in pub["values"].groupby("report"):
+        lines = (PUB / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
+        lone = {i + 1 for i, l in enumerate(lines) if re.fullmatch(r"\s*-?\d+([.,]\d+)?\s*%?\s*", l)}
+        used = set(g["source_line"]) | set(pub["claims"].loc[pub["claims"]["report"] == report, "source_line"]) \
+            | set(pub["unplaced"].loc[pub["unplaced"]["report"] == report, "source_line"])
+        missing = sorted(lone - used)
+        assert not missing, f"{report}: lone numbers on lines {missing[:20]} are not accounted for"
+    assert (pub["unplaced"]["kind"] == "unmapped_value").sum() > 0

@@ -32,6 +32,7 @@ PUBLISHER_COLUMNS = ["report", "figure_id", "population", "year", "item", "categ
                      "url", "measure_as_published", "confidence", "note"]
 CLAIMS_COLUMNS = ["report", "claim_id", "figure_id", "source_line", "text_no", "text_en", "printed", "low", "high",
                   "kind", "direction", "measure", "compare_to", "checkable", "note"]
+UNPLACED_COLUMNS = ["report", "figure_id", "source_line", "printed", "kind", "reason"]
 PUBLISHER_CLAIMS_COLUMNS = ["claim_id", "report", "figure_id", "url", "measure_as_published", "year", "printed", "low",
                             "high", "kind", "direction", "measure", "compare_to", "checkable", "note"]
 ISSUE_KINDS = {"sample_size", "bar_sum", "text_vs_chart", "between_reports", "wording", "breakdown", "other"}
@@ -317,6 +318,21 @@ def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict
     return out
 
 
+def validate_unplaced(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame,
+                      source_lines: list[str]) -> pd.DataFrame:
+    """Numbers standing alone in the text that are not results (axis years, slide numbers) or cannot be placed."""
+    _check_allowed(df, path, "report", {report})
+    _check_allowed(df, path, "kind", {"axis_label", "page_number", "unmapped_value"})
+    _check_allowed(df, path, "figure_id", set(inv["figure_id"]) | {""})
+    line = _to_number(df, path, "source_line", integer=True)
+    for i, (ln, printed) in enumerate(zip(line, df["printed"])):
+        if not 1 <= ln <= len(source_lines) or printed not in source_lines[int(ln) - 1]:
+            _fail(path, i, "printed", printed, f"does not stand on line {int(ln)} of the source text")
+        if not df["reason"].iloc[i].strip():
+            _fail(path, i, "reason", "", "is empty")
+    return df.assign(source_line=line.astype(int))
+
+
 def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame) -> pd.DataFrame:
     """Schema checks of one report's list of source contradictions."""
     _check_allowed(df, path, "report", {report})
@@ -346,6 +362,10 @@ def load_published(root: Path = PUBLISHED) -> dict:
                                cb, lines)
         iss = validate_issues(read_csv(base / "source_issues.csv", ISSUES_COLUMNS), base / "source_issues.csv",
                               report, inv)
+        upath = base / "unplaced.csv"
+        if upath.exists():
+            parts.setdefault("unplaced", []).append(validate_unplaced(read_csv(upath, UNPLACED_COLUMNS), upath, report,
+                                                                      inv, lines))
         parts["inventory"].append(inv.assign(order=inv["order"].astype(int)))
         parts["values"].append(vals)
         parts["issues"].append(iss)
@@ -400,6 +420,11 @@ def publisher_claims() -> pd.DataFrame:
 def publisher_values() -> pd.DataFrame:
     """Numbers from the publisher's web pages mapped to the reports' figures, each with its address."""
     return _load()["publisher"].copy()
+
+
+def unplaced() -> pd.DataFrame:
+    """Lone numbers of the report texts that are not in values.csv: axis years, slide numbers, unmappable values."""
+    return _load().get("unplaced", pd.DataFrame(columns=UNPLACED_COLUMNS)).copy()
 
 
 def source_issues() -> pd.DataFrame:

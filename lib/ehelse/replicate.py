@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import DATA
-from .data import inventory, population_margins, source_issues
+from .data import inventory, population_margins, source_issues, unplaced
 
 EXPECTED = DATA / "replication" / "expected.csv"
 
@@ -48,6 +48,8 @@ def results() -> pd.DataFrame:
         rows.append(("chart_source", fid, figures.source_of(fid) or "missing"))
     for r in source_issues().itertuples():
         rows.append(("contradiction", r.issue_id, r.kind))
+    for r in unplaced().itertuples():
+        rows.append(("unplaced_number", f"{r.report}:{r.source_line}", r.kind))
     cit, synthetic = microdata.respondents("citizens")
     if synthetic:
         rec = pd.concat([microdata.recovery(cit, "citizens2022", "citizens", y, population_margins(y))
@@ -86,6 +88,9 @@ def summary(res: pd.DataFrame) -> str:
                      f"{len(g) - drawn} with numbers not in the sources")
     iss = source_issues()
     lines.append(f"Contradictions recorded: {len(iss)} ({', '.join(f'{k} {n}' for k, n in iss['kind'].value_counts().items())})")
+    up = unplaced()
+    lines.append(f"Lone numbers of the texts not used as results: {len(up)} "
+                 f"({', '.join(f'{k} {n}' for k, n in up['kind'].value_counts().items())}); see unplaced.csv")
     cov = res[res["kind"] == "synthetic_coverage"]
     for r in cov.itertuples():
         lines.append(f"Synthetic {r.key}: 95 % intervals contain the published share in {100 * float(r.value):.1f} % of cases")
