@@ -105,7 +105,7 @@ def draw(figure_id: str):
         return None
     fig_info = figure(figure_id)
     kind = fig_info["chart_type"]
-    breaks = [int(y) for y in str(fig_info["series_break"]).split(";") if y.strip().isdigit()]
+    breaks = [b["year"] for b in series_breaks(figure_id)]
     pct = t[t["unit"] == "percent"]
     title = _short(fig_info["headline_en"], 80)
     if (t["unit"] == "nps_points").any():
@@ -154,7 +154,7 @@ def draw(figure_id: str):
                       reference=0.0 if lo < 0 else None)
 
 
-def _bar_label(r, breaks: list[int], pct: pd.DataFrame) -> str:
+def _bar_label(r, breaks: list[int], pct: pd.DataFrame) -> str:  # breaks: years from which wording changed
     base = f" (n={int(r.base)})" if r.base and not pd.isna(r.base) else ""
     mark = " †" if any(r.year >= b for b in breaks) else ""
     return f"{r.year}{mark}{base}"
@@ -199,7 +199,7 @@ def _dot_label(r, pct: pd.DataFrame) -> str:
 
 def _series_label(r, pct: pd.DataFrame) -> str:
     parts = []
-    names_population = any(w in str(r.item_en).lower() for w in ("citizen", "personnel", "health staff"))
+    names_population = str(r.item_en).lower().startswith(("citizen", "health personnel", "personnel", "health staff"))
     if pct["population"].nunique() > 1 and not names_population:
         parts.append(r.population.capitalize())
     if pct["item"].nunique() > 1 and r.item != "Total":
@@ -207,6 +207,16 @@ def _series_label(r, pct: pd.DataFrame) -> str:
     if pct["category"].nunique() > 1 or not parts:
         parts.append(r.category_en if r.category not in ("Andel", "Valgt") else "share")
     return ": ".join(parts)
+
+
+def series_breaks(figure_id: str) -> list[dict]:
+    """Changes of wording: `2021`, or `personnel:2022` when only one population's question changed."""
+    out = []
+    for part in filter(None, (p.strip() for p in str(figure(figure_id)["series_break"]).split(";"))):
+        pop, _, year = part.rpartition(":")
+        if year.isdigit():
+            out.append({"year": int(year), "population": pop})
+    return out
 
 
 def caption(figure_id: str) -> Markdown:
@@ -235,8 +245,9 @@ def caption(figure_id: str) -> Markdown:
                          "settings.yml).")
     if f.get("figure_notes"):
         parts.append(f"Report's note: *{f['figure_notes']}*")
-    if f.get("series_break"):
-        parts.append(f"Wording changed from {f['series_break']} (marked † or with a dotted line).")
+    for b in series_breaks(figure_id):
+        who = f" for {b['population']}" if b["population"] else ""
+        parts.append(f"Wording changed from {b['year']}{who} (marked † or with a dotted line).")
     src = source_of(figure_id)
     if src == SOURCE_PUBLISHER:
         urls = sorted(set(t["url"]))

@@ -115,6 +115,7 @@ def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: st
     """Lines over survey years with 95 % intervals; a dotted line marks a change of wording."""
     fig, ax = plt.subplots(figsize=(7, 3.6))
     groups = [(None, tbl)] if series is None else list(tbl.groupby(series, sort=False))
+    labels: list = []
     for i, (name, g) in enumerate(groups):
         g = g.sort_values(x)
         c = (colours or {}).get(name, SERIES[i % len(SERIES)])
@@ -122,8 +123,8 @@ def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: st
         if lo in g and hi in g:
             yerr = np.vstack([g[y] - g[lo], g[hi] - g[y]])
         ax.errorbar(g[x], g[y], yerr=yerr, marker="o", capsize=4, color=c, label=name)
-        for xx, yy in zip(g[x], g[y]):
-            ax.annotate(f"{yy:.0f}", (xx, yy), textcoords="offset points", xytext=(6, 4), fontsize=8, color=c)
+        labels += [(xx, yy, c) for xx, yy in zip(g[x], g[y])]
+    _value_labels(ax, labels)
     for b in breaks:
         ax.axvline(b - 0.5, color="#555555", linestyle=":", linewidth=1)
         ax.text(b - 0.45, ax.get_ylim()[1] if ylim is None else ylim[1], "wording changed", fontsize=7,
@@ -140,6 +141,20 @@ def trend(tbl: pd.DataFrame, *, x: str = "year", y: str = "estimate", series: st
         ax.set_title(title, fontsize=10, loc="left")
     fig.tight_layout()
     return fig
+
+
+def _value_labels(ax, labels: list, min_gap: float = 6.0) -> None:
+    """Value labels beside line points, pushed apart where two series are close at the same x."""
+    span = np.diff(ax.get_ylim())[0] if ax.get_ylim()[1] > ax.get_ylim()[0] else 100.0
+    for xx in sorted({l[0] for l in labels}):
+        here = sorted((l for l in labels if l[0] == xx), key=lambda l: l[1])
+        last = -np.inf
+        for _, yy, c in here:
+            pos = max(yy, last + min_gap * span / 100)
+            ax.annotate(f"{yy:.0f}", (xx, yy), xytext=(xx, pos), textcoords="data", fontsize=8, color=c,
+                        ha="left", va="bottom", xycoords="data",
+                        annotation_clip=False).set_position((xx + 0.06, pos))
+            last = pos
 
 
 def dots(tbl: pd.DataFrame, *, label: str, y: str = "estimate", lo: str = "ci_low", hi: str = "ci_high",
