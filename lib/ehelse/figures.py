@@ -287,7 +287,8 @@ def _tested_categories(figure_id: str, t: pd.DataFrame) -> list[tuple[str, list[
 
 
 def tests(figure_id: str) -> pd.DataFrame:
-    """Tests of the latest change and of first-to-last year for each item and tested category (net)."""
+    """Tests of the latest change and of first-to-last year for each item and tested category (net), and of
+    personnel vs citizens on comparison slides."""
     t = table(figure_id)
     if t.empty:
         return pd.DataFrame()
@@ -319,7 +320,42 @@ def tests(figure_id: str) -> pd.DataFrame:
                 rows.append({"figure_id": figure_id, "population": pop, "item": item, "measure": name,
                              "test": label, "from": a, "to": b, "share_from": pa, "share_to": pb,
                              "change_points": pb - pa, "p_value": p})
+    rows += _population_tests(figure_id, t, deff)
     return pd.DataFrame(rows)
+
+
+def _population_tests(figure_id: str, t: pd.DataFrame, deff: dict) -> list[dict]:
+    """Citizens vs personnel in the latest year both have, for a comparison slide (independent samples)."""
+    if t["population"].nunique() != 2:
+        return []
+    pops = sorted(t["population"].unique())
+    items = {p: sorted(t.loc[t["population"] == p, "item"].unique()) for p in pops}
+    if all(len(v) == 1 for v in items.values()):
+        pairs = [(items[pops[0]][0], items[pops[1]][0])]
+    else:
+        pairs = [(i, i) for i in items[pops[0]] if i in items[pops[1]]]
+    rows = []
+    for ia, ib in pairs:
+        a = t[(t["population"] == pops[0]) & (t["item"] == ia)]
+        b = t[(t["population"] == pops[1]) & (t["item"] == ib)]
+        common = sorted(set(a["year"]) & set(b["year"]))
+        if not common:
+            continue
+        y = common[-1]
+        for name, members in _tested_categories(figure_id, pd.concat([a, b])):
+            ga, gb = a[(a["year"] == y) & a["category"].isin(members)], b[(b["year"] == y) & b["category"].isin(members)]
+            if len(ga) != len(members) or len(gb) != len(members):
+                continue
+            pa, pb = float(ga["value"].sum()), float(gb["value"].sum())
+            na, nb = ga["base"].iloc[0], gb["base"].iloc[0]
+            p = np.nan
+            if not (pd.isna(na) or pd.isna(nb)):
+                p = float(published_change_test(pa, na, pb, nb, deff.get(pops[0], 1.0),
+                                                deff.get(pops[1], 1.0))["p_value"].iloc[0])
+            rows.append({"figure_id": figure_id, "population": f"{pops[1]} vs {pops[0]}", "item": ib,
+                         "measure": name, "test": "between populations", "from": y, "to": y, "share_from": pa,
+                         "share_to": pb, "change_points": pb - pa, "p_value": p})
+    return rows
 
 
 def chapter_tests(chapter: str) -> pd.DataFrame:
