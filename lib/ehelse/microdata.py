@@ -13,7 +13,9 @@ How the citizens are made (one sample per survey year, n as published):
    words (ASSUMPTIONS below, each with its sentence): digital engagement and attitude.
 4. For every published answer distribution (question x statement x year, or x region where the
    report breaks it down by region), respondents who would be asked (filters: the most engaged,
-   as many as the published base) answer by a multinomial model tilted by their trait, with
+   as many as the published base; where a filtered question's base is printed for other years
+   only, the share asked in the nearest such year; where it is never printed, the question gets
+   no synthetic answers, since who answered is unknown) answer by a multinomial model tilted by their trait, with
    category intercepts solved so that the raked (population-weighted) expected shares equal the
    published ones. Unweighted shares then differ from the published ones (the panel is old and
    educated) and raking on sex, age and region brings them back, up to sampling error.
@@ -195,6 +197,16 @@ def _answer(spec: dict, people: pd.DataFrame, w: np.ndarray, trait: np.ndarray, 
     return np.asarray(cats, dtype=object)[np.minimum(idx, len(cats) - 1)]
 
 
+def _borrowed_base(spec: dict, specs: list[dict], n: int, report: str) -> int | None:
+    """For a filtered question whose base is printed in other years only: the share asked in the nearest such year."""
+    sizes = interviews().query("report == @report").set_index("year")["n"]
+    other = [s for s in specs if s["column"] == spec["column"] and s["base_n"] and s["year"] in sizes.index]
+    if not other:
+        return None
+    near = min(other, key=lambda s: (abs(s["year"] - spec["year"]), -s["year"]))
+    return int(round(n * near["base_n"] / sizes[near["year"]]))
+
+
 def _asked(n: int, base: int | None, filtered: bool, engagement: np.ndarray, rng) -> np.ndarray:
     """Who answers: all, a random subset of the published base, or the most engaged (filters)."""
     if base is None or base >= n:
@@ -212,7 +224,12 @@ def _fill_answers(people: pd.DataFrame, report: str, population: str, year: int,
     n = len(people)
     columns: dict[str, np.ndarray] = {}
     asked_multi: dict[str, np.ndarray] = {}
-    for spec in [s for s in answer_specs(report) if s["year"] == year and s["population"] == population]:
+    specs = answer_specs(report)
+    for spec in [s for s in specs if s["year"] == year and s["population"] == population]:
+        if spec["filtered"] and spec["base_n"] is None and spec["region"] is None:
+            spec = {**spec, "base_n": _borrowed_base(spec, specs, n, report)}
+            if spec["base_n"] is None:
+                continue  # a filter with no printed base in any year: who answered is unknown, so no answers
         r = np.random.default_rng(_seed(seed, spec["column"], year, spec["item"]))
         trait = traits.get(spec["chapter"], default_trait)
         col = columns.setdefault(spec["column"], np.full(n, None, dtype=object))
