@@ -263,3 +263,12 @@ def test_every_lone_number_of_the_text_is_accounted_for(pub):
         missing = sorted(lone - used)
         assert not missing, f"{report}: lone numbers on lines {missing[:20]} are not accounted for"
     assert (pub["unplaced"]["kind"] == "unmapped_value").sum() > 0
+
+
+def test_publisher_number_without_page_address(copy):
+    def bad(d):
+        d.loc[0, "url"] = "ehelse.no somewhere"
+        return d
+    _edit(copy / "publisher" / "values.csv", bad)
+    with pytest.raises(DataError, match=r"publisher/values.csv, line 2, column 'url': value 'ehelse.no somewhere'"):
+        load_published(copy)

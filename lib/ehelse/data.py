@@ -95,6 +95,22 @@ def _check_duplicates(df, path, key):
               f"duplicates line {first + 2}")
 
 
+def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> None:
+    """Every category must be a label of the answer scale of its figure's question."""
+    qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
+    for i, (q, cat) in enumerate(zip(qid, df["category"])):
+        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
+        if cat not in labels:
+            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+
+
+def _check_urls(df: pd.DataFrame, path: Path) -> None:
+    """Numbers from the publisher's pages must carry the page's address."""
+    for i, u in enumerate(df["url"]):
+        if not u.startswith("https://"):
+            _fail(path, i, "url", u, "is not a page address (https://…)")
+
+
 def validate_codebook(cb: dict, path: Path) -> dict:
     """Check the codebook's structure: every question has wording, a known scale and labels."""
     if not isinstance(cb, dict) or "scales" not in cb or "questions" not in cb:
@@ -202,11 +218,7 @@ def validate_values(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
         i = int(np.flatnonzero(bad)[0])
         _fail(path, i, "source_line", df["source_line"].iloc[i],
               f"is not a line of the source text (1-{len(source_lines)})")
-    qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
-    for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
-        if cat not in labels:
-            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+    _check_categories(df, path, inv, cb)
     _check_duplicates(df, path, VALUE_KEY)
     out = df.copy()
     out["year"] = year.astype(int)
@@ -279,9 +291,7 @@ def validate_publisher_claims(df: pd.DataFrame, path: Path, inv: pd.DataFrame, v
     _check_duplicates(df, path, ["claim_id"])
     _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
     _check_allowed(df, path, "checkable", {"yes", "no"})
-    for i, u in enumerate(df["url"]):
-        if not u.startswith("https://"):
-            _fail(path, i, "url", u, "is not a page address (https://…)")
+    _check_urls(df, path)
     low = _to_number(df, path, "low", required=False)
     high = _to_number(df, path, "high", required=False)
     _check_measures(df, path, vals, ("measure", "compare_to"))
@@ -296,20 +306,14 @@ def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict
     _check_allowed(df, path, "population", {"citizens", "personnel"})
     _check_allowed(df, path, "unit", UNITS)
     _check_allowed(df, path, "confidence", {"high", "medium", "low"})
-    for i, u in enumerate(df["url"]):
-        if not u.startswith("https://"):
-            _fail(path, i, "url", u, "is not a page address (https://…)")
+    _check_urls(df, path)
     value = _to_number(df, path, "value")
     bad = (df["unit"] == "percent") & ~value.between(0, 100)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         _fail(path, i, "value", df["value"].iloc[i], "is outside 0-100 for unit 'percent'")
     base = _to_number(df, path, "base_n", integer=True, required=False)
-    qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
-    for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
-        if cat not in labels:
-            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+    _check_categories(df, path, inv, cb)
     _check_duplicates(df, path, VALUE_KEY)
     out = df.copy()
     out["year"] = _to_number(df, path, "year", integer=True).astype(int)
