@@ -58,6 +58,38 @@ def glue(key: str, value, display: bool = False):
     return _glue(key, value, display=display)
 
 
+def glue_test(key: str, row: dict, chapter: str | None = None) -> None:
+    """Glue one test of change with its own years and shares: `key_from`, `key_to`, `key_share_from`,
+    `key_share_to`, `key_change`, `key_p` (BH-adjusted when the row has it), `key_significant`, `key_row`.
+
+    A sentence about a test glues all of these from the same key, so its years and p cannot drift
+    apart; tests/test_waves.py checks each glued set against the row `key_row` names.
+    """
+    from . import figures
+
+    p = row.get("p_adjusted", row["p_value"])
+    glue(f"{key}_from", int(row["from"]))
+    glue(f"{key}_to", int(row["to"]))
+    glue(f"{key}_share_from", float(row["share_from"]))
+    glue(f"{key}_share_to", float(row["share_to"]))
+    glue(f"{key}_change", float(row["change_points"]))
+    glue(f"{key}_p", float(p))
+    if "significant" in row:
+        glue(f"{key}_significant", str(row["significant"]))
+    glue(f"{key}_row", figures.row_id(row, chapter))
+
+
+def glue_series(key: str, figure_id: str, **sel) -> None:
+    """Glue a series' first and latest year and value: `key_first_year`, `key_first`, `key_last_year`, `key_last`."""
+    from . import figures
+
+    s = figures.series(figure_id, **sel)
+    glue(f"{key}_first_year", int(s.index[0]))
+    glue(f"{key}_first", float(s.iloc[0]))
+    glue(f"{key}_last_year", int(s.index[-1]))
+    glue(f"{key}_last", float(s.iloc[-1]))
+
+
 def figure(figure_id: str) -> None:
     """Glue a report figure as `fig_<id>` and its caption as `cap_<id>` for a {glue:figure} block."""
     import matplotlib.pyplot as plt

@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import DATA
+from . import DATA, waves
 
 PUBLISHED = DATA / "published"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
                      "question_id", "chart_type", "years", "bases", "base_from", "filter_no", "filter_en", "numbers_in_text",
@@ -143,7 +142,7 @@ def codebook() -> dict:
 def read_codebook(root: Path) -> dict:
     """Read and merge the codebooks of both report folders under `root`."""
     merged = {"scales": {}, "questions": {}}
-    for folder in REPORTS.values():
+    for folder in dict.fromkeys(waves.reports().values()):
         path = root / folder / "codebook.yml"
         cb = validate_codebook(yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER), path)
         for sid, sc in cb["scales"].items():
@@ -357,7 +356,7 @@ def load_published(root: Path = PUBLISHED) -> dict:
     """Read and validate every published table under `root`; raise DataError on the first fault."""
     cb = read_codebook(root)
     parts = {"inventory": [], "values": [], "issues": []}
-    for report, folder in REPORTS.items():
+    for report, folder in waves.reports().items():
         base = root / folder
         lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
         inv = validate_inventory(read_csv(base / "inventory.csv", INVENTORY_COLUMNS), base / "inventory.csv",
@@ -382,7 +381,7 @@ def load_published(root: Path = PUBLISHED) -> dict:
     # Claims are checked against the report's numbers, or the publisher's where the text lost them.
     checkable_values = pd.concat([out["values"], out["publisher"]], ignore_index=True)
     claims = []
-    for report, folder in REPORTS.items():
+    for report, folder in waves.reports().items():
         path = root / folder / "claims.csv"
         if path.exists():
             lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
@@ -503,6 +502,18 @@ def population_margins(year: int) -> pd.DataFrame:
     return out
 
 
+def wave_margins(survey: str, year: int) -> pd.DataFrame:
+    """Population margins a weighted wave is raked to (its registry margin year); a clear error when missing."""
+    my = waves.margin_year(survey, year)
+    if my is None:
+        raise DataError(f"{survey} wave {year} is not weighted: it has no population margins")
+    try:
+        return population_margins(my)
+    except KeyError as e:
+        raise DataError(f"{survey} wave {year} is weighted to the population of {my}, but "
+                        f"data/population/margins.csv has no margins for {my}: {e.args[0]}") from None
+
+
 def interviews() -> pd.DataFrame:
     """Completed interviews per report and year, with where each number stands in the source.
 
@@ -511,7 +522,7 @@ def interviews() -> pd.DataFrame:
     """
     v, inv = values(), inventory()
     rows = []
-    for report in REPORTS:
+    for report in waves.reports():
         vr = v[(v["report"] == report) & (v["unit"] == "count") & v["item"].isin(["Antall intervju", "Total"])
                & (v["category"] == "n")]
         have = set()
@@ -529,6 +540,13 @@ def interviews() -> pd.DataFrame:
         for y, (n, fid) in best.items():
             rows.append({"report": report, "year": y, "n": n, "figure_id": fid,
                          "source": f"largest chart base ({fid})"})
+            have.add(y)
+        # Waves the report text does not cover (a later wave from the publisher's pages): the registry's number.
+        survey = waves.survey_of(report)
+        for y, n in waves.interviews(survey).items():
+            if y not in have and waves.wave(survey, y)["report"] == report:
+                rows.append({"report": report, "year": y, "n": n, "figure_id": "",
+                             "source": "wave registry (data/waves.csv)"})
     return pd.DataFrame(rows).sort_values(["report", "year"]).reset_index(drop=True)
 
 

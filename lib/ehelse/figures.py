@@ -21,14 +21,16 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from . import plots
+from . import plots, waves
 from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
                    values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
 from .settings import load
 
 SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
-REPORT_POPULATION = {"citizens2022": "citizens", "personnel2020": "personnel"}
+#: Labels of the tests of change: the last two waves of a series (following each other in the
+#: registry, or with waves without numbers between them) and its first against its last wave.
+LATEST, LATEST_GAP, FIRST_LAST = "latest change", "last two years with numbers", "first to last"
 
 
 def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
@@ -70,7 +72,7 @@ def _table(figure_id: str) -> pd.DataFrame:
     if not fig["filter_no"] and fig["chart_type"] in ("time_series", "stacked_bar", "multi_bar") and out["base"].isna().any():
         iv = interviews().set_index(["report", "year"])["n"]
         fill = [iv.get((fig["report"], y), np.nan)
-                if pd.isna(b) and pop == REPORT_POPULATION[fig["report"]] and item == "Total" else b
+                if pd.isna(b) and pop == waves.survey_of(fig["report"]) and item == "Total" else b
                 for y, b, pop, item in zip(out["year"], out["base"], out["population"], out["item"])]
         out["base_source"] = np.where(out["base"].isna() & pd.notna(fill), "all interviews of the year", out["base_source"])
         out["base"] = fill
@@ -305,10 +307,10 @@ def tests(figure_id: str) -> pd.DataFrame:
                 gy = g[(g["year"] == y) & g["category"].isin(members)]
                 if len(gy) == len(members):
                     by_year[y] = (float(gy["value"].sum()), gy["base"].iloc[0])
-            latest = "latest change" if years[-1] - years[-2] == 1 else "last two years with numbers"
-            pairs = {latest: (years[-2], years[-1]), "first to last": (years[0], years[-1])}
+            latest = LATEST if _adjacent(pop, years[-2], years[-1]) else LATEST_GAP
+            pairs = {latest: (years[-2], years[-1]), FIRST_LAST: (years[0], years[-1])}
             for label, (a, b) in pairs.items():
-                if label == "first to last" and len(years) == 2:
+                if label == FIRST_LAST and len(years) == 2:
                     continue
                 if a not in by_year or b not in by_year:
                     continue
@@ -322,6 +324,13 @@ def tests(figure_id: str) -> pd.DataFrame:
                              "change_points": pb - pa, "p_value": p})
     rows += _population_tests(figure_id, t, deff)
     return pd.DataFrame(rows)
+
+
+def _adjacent(population: str, a: int, b: int) -> bool:
+    """Whether waves a and b of a population follow each other in the registry (no wave between them)."""
+    survey = population if population in waves.SURVEYS else None
+    known = waves.years(survey) if survey else []
+    return not any(a < y < b for y in known) and (b - a == 1 or (a in known and b in known))
 
 
 def _population_tests(figure_id: str, t: pd.DataFrame, deff: dict) -> list[dict]:
@@ -378,3 +387,80 @@ def chapter_figures(chapter: str) -> list[str]:
     """Figure ids of a chapter's charts, in report order."""
     inv = inventory().sort_values(["report", "order"])
     return list(inv.loc[(inv["chapter"] == chapter) & (inv["chart_type"] != "text"), "figure_id"])
+
+
+# ------------------------------------------------------------------ figure-level lookups for chapters
+# Chapters never write a survey year: they ask for a figure's years, its value in "the latest year"
+# or "the first year" of its series, and its tests, and glue what these return.
+
+def _select(t: pd.DataFrame, figure_id: str, **sel) -> pd.DataFrame:
+    for col, want in sel.items():
+        if want is None:
+            continue
+        t = t[t[col] == want]
+    if t.empty:
+        raise KeyError(f"{figure_id}: no numbers for {({k: v for k, v in sel.items() if v is not None})}")
+    return t
+
+
+def series_years(figure_id: str, population: str | None = None, item: str | None = None,
+                 category: str | None = None) -> list[int]:
+    """Years a figure's series has numbers for (optionally of one population, item, category), sorted."""
+    t = _select(table(figure_id), figure_id, population=population, item=item, category=category)
+    return sorted(int(y) for y in t["year"].unique())
+
+
+def series(figure_id: str, population: str | None = None, item: str | None = None,
+           category: str | None = None) -> pd.Series:
+    """A figure's values by year for one population / item / category (the selection must give one per year)."""
+    t = _select(table(figure_id), figure_id, population=population, item=item, category=category)
+    t = t[t["unit"] == "percent"] if (t["unit"] == "percent").any() else t
+    dup = t["year"].duplicated()
+    if dup.any():
+        raise KeyError(f"{figure_id}: several values for year {int(t['year'][dup].iloc[0])}; select population, "
+                       "item or category")
+    return t.set_index("year")["value"].sort_index()
+
+
+def value(figure_id: str, year: int, population: str | None = None, item: str | None = None,
+          category: str | None = None) -> float:
+    """One published value of a figure."""
+    s = series(figure_id, population, item, category)
+    if int(year) not in s.index:
+        raise KeyError(f"{figure_id}: no value for {year} (years {list(s.index)})")
+    return float(s.loc[int(year)])
+
+
+def test_row(tests_table: pd.DataFrame, figure_id: str, test: str = LATEST, population: str | None = None,
+             item: str | None = None, measure: str | None = None) -> dict:
+    """The one row of a tests table (figures.tests or chapter_tests) for a figure and test kind.
+
+    `test` is LATEST (accepts LATEST_GAP too), FIRST_LAST or "between populations"; the row carries
+    its own years ('from', 'to'), shares and p-values, so a sentence glues all of them from it.
+    """
+    t = tests_table[tests_table["figure_id"] == figure_id]
+    kinds = {LATEST, LATEST_GAP} if test in (LATEST, LATEST_GAP) else {test}
+    t = t[t["test"].isin(kinds)]
+    for col, want in (("population", population), ("item", item), ("measure", measure)):
+        if want is not None:
+            t = t[t[col] == want]
+    if len(t) != 1:
+        raise KeyError(f"{figure_id}: {len(t)} {test!r} tests match population={population!r}, item={item!r}, "
+                       f"measure={measure!r}; name them so that exactly one does")
+    return t.iloc[0].to_dict()
+
+
+def latest_change(figure_id: str, tests_table: pd.DataFrame | None = None, **sel) -> dict:
+    """The test of a series' last two waves (from, to, share_from, share_to, change_points, p values)."""
+    return test_row(tests(figure_id) if tests_table is None else tests_table, figure_id, LATEST, **sel)
+
+
+def first_to_last(figure_id: str, tests_table: pd.DataFrame | None = None, **sel) -> dict:
+    """The test of a series' first against its last wave."""
+    return test_row(tests(figure_id) if tests_table is None else tests_table, figure_id, FIRST_LAST, **sel)
+
+
+def row_id(row: dict, chapter: str | None = None) -> str:
+    """A test row's identity 'chapter|figure|population|item|measure|test|from|to' (for the glue check)."""
+    return "|".join(str(x) for x in (chapter or "", row["figure_id"], row["population"], row["item"],
+                                      row["measure"], row["test"], int(row["from"]), int(row["to"])))
