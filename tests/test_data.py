@@ -182,9 +182,17 @@ def test_unknown_question_in_inventory(copy):
 
 def test_population_margins_match_national_totals():
     m = pd.read_csv(data.DATA / "population" / "margins.csv")
-    nat = pd.read_csv(data.DATA / "population" / "source" / "summary_national_2019_2022.csv")
+    src = data.DATA / "population" / "source"
+    summary = pd.concat([pd.read_csv(f) for f in sorted(src.glob("summary_national_*.csv"))])
+    nat = pd.concat([pd.read_csv(f) for f in sorted(src.glob("csdata_national_sex_age1_*.csv"))])
+    from ehelse import waves
+    weighted = waves.waves("citizens").query("weighted")
+    assert set(m["year"]) == set(weighted["margin_year"].astype(int)), "margins for exactly the registry's margin years"
     for year, g in m.groupby("year"):
-        expected = nat.query("year == @year and sex == 'total'")["age15plus"].iloc[0]
+        published = summary.query("year == @year and sex == 'total'")["age15plus"]
+        expected = int(nat.query("year == @year and sex == 'total' and age >= 15")["persons"].sum())
+        if len(published):
+            assert int(published.iloc[0]) == expected, year
         for var, gg in g.groupby("variable"):
             assert gg["target"].sum() == expected, (year, var)
         assert set(g["variable"]) == {"sex", "agegrp", "region"}
@@ -197,6 +205,7 @@ def test_population_margins_script_reproduces_committed_file(tmp_path):
 
     work = tmp_path / "population"
     shutil.copytree(data.DATA / "population", work)
+    shutil.copy(data.DATA / "waves.csv", tmp_path / "waves.csv")
     (work / "margins.csv").unlink()
     (work / "cells.csv").unlink()
     subprocess.run([sys.executable, str(work / "build_margins.py")], check=True)

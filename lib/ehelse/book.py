@@ -79,6 +79,12 @@ def glue_test(key: str, row: dict, chapter: str | None = None) -> None:
     glue(f"{key}_row", figures.row_id(row, chapter))
 
 
+def glue_years(key: str, by_year: pd.Series) -> None:
+    """Glue every value of a by-year series as `key_<year>` (the years come from the data, never from code)."""
+    for year, v in by_year.items():
+        glue(f"{key}_{int(year)}", v)
+
+
 def glue_series(key: str, figure_id: str, **sel) -> None:
     """Glue a series' first and latest year and value: `key_first_year`, `key_first`, `key_last_year`, `key_last`."""
     from . import figures
