@@ -79,6 +79,26 @@ def glue_test(key: str, row: dict, chapter: str | None = None) -> None:
     glue(f"{key}_row", figures.row_id(row, chapter))
 
 
+def glue_tests(key: str, rows: pd.DataFrame, chapter: str | None = None) -> None:
+    """Glue a family of tests of the same two waves (e.g. the latest change of every statement):
+    `key_from`, `key_to`, `key_change_min`, `key_change_max`, `key_p_max` and `key_rows` (their ids)."""
+    from . import figures
+
+    if rows.empty:
+        raise ValueError(f"{key}: no tests to glue")
+    pairs = set(zip(rows["from"].astype(int), rows["to"].astype(int)))
+    if len(pairs) != 1:
+        raise ValueError(f"{key}: the tests compare different waves {sorted(pairs)}; glue them one by one")
+    (a, b), = pairs
+    p = rows["p_adjusted"] if "p_adjusted" in rows else rows["p_value"]
+    glue(f"{key}_from", a)
+    glue(f"{key}_to", b)
+    glue(f"{key}_change_min", float(rows["change_points"].min()))
+    glue(f"{key}_change_max", float(rows["change_points"].max()))
+    glue(f"{key}_p_max", float(p.max()))
+    glue(f"{key}_rows", ";".join(figures.row_id(r, chapter) for r in rows.to_dict("records")))
+
+
 def glue_years(key: str, by_year: pd.Series) -> None:
     """Glue every value of a by-year series as `key_<year>` (the years come from the data, never from code)."""
     for year, v in by_year.items():
