@@ -182,8 +182,8 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
                 _fail(path, i, "base_from", bf, "must be 'ITEM=FIGURE' pairs naming figures of this inventory")
     for i, ys in enumerate(df["years"]):
         for y in filter(None, ys.split(";")):
-            if not y.strip().isdigit() or not 2015 <= int(y) <= 2030:
-                _fail(path, i, "years", ys, "must list years 2015-2030 separated by ';'")
+            if not y.strip().isdigit() or not waves.YEAR_MIN <= int(y) <= waves.YEAR_MAX:
+                _fail(path, i, "years", ys, f"must list years {waves.YEAR_MIN}-{waves.YEAR_MAX} separated by ';'")
     return df
 
 
@@ -196,10 +196,10 @@ def validate_values(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     _check_allowed(df, path, "unit", UNITS)
     _check_allowed(df, path, "confidence", {"high", "medium", "low"})
     year = _to_number(df, path, "year", integer=True)
-    bad = ~year.between(2015, 2030)
+    bad = ~year.between(waves.YEAR_MIN, waves.YEAR_MAX)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "year", df["year"].iloc[i], "is not a survey year (2015-2030)")
+        _fail(path, i, "year", df["year"].iloc[i], f"is not a survey year ({waves.YEAR_MIN}-{waves.YEAR_MAX})")
     value = _to_number(df, path, "value")
     for unit, lo, hi in (("percent", 0, 100), ("nps_points", -100, 100), ("count", 0, np.inf)):
         bad = (df["unit"] == unit) & ~value.between(lo, hi)

@@ -18,6 +18,8 @@ COLUMNS = ["survey", "year", "report", "sources", "interviews", "field_period", 
            "label_en", "source_url", "note"]
 SURVEYS = ("citizens", "personnel")
 SOURCES = ("report", "publisher", "microdata")
+#: Bounds of a plausible survey year in any data file (a check against typos, not a list of waves).
+YEAR_MIN, YEAR_MAX = 2015, 2030
 
 
 class WaveError(ValueError):
@@ -59,8 +61,9 @@ def validate(df: pd.DataFrame, path: Path) -> pd.DataFrame:
         if r["survey"] not in SURVEYS:
             raise WaveError(f"{_where(path, i, 'survey')}: value {r['survey']!r} is not one of {list(SURVEYS)}")
         year = _int(path, i, "year", r["year"], required=True)
-        if not 1990 <= year <= 2100:
-            raise WaveError(f"{_where(path, i, 'year')}: value {r['year']!r} is not a survey year (1990-2100)")
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise WaveError(f"{_where(path, i, 'year')}: value {r['year']!r} is not a survey year "
+                            f"({YEAR_MIN}-{YEAR_MAX})")
         key = (r["survey"], year)
         if key in seen:
             raise WaveError(f"{_where(path, i, 'survey+year')}: value '{r['survey']}/{year}' duplicates line "
