@@ -219,7 +219,8 @@ def check_glued_tests(values: dict) -> list[str]:
                 "_share_to": row["share_to"], "_p": p}
         for suffix, v in want.items():
             got = values.get(base + suffix)
-            if got is None or (pd.isna(v) != pd.isna(got)) or (not pd.isna(v) and abs(float(got) - float(v)) > 1e-9):
+            got = None if got is None else float(got)  # 'nan' is glued as text
+            if got is None or (pd.isna(v) != pd.isna(got)) or (not pd.isna(v) and abs(got - float(v)) > 1e-9):
                 problems.append(f"{base}{suffix} = {got!r}, but its test row {values[key]!r} says {v!r}")
     for key in [k for k in values if k.endswith("_rows")]:
         base = key[:-len("_rows")]
@@ -230,14 +231,17 @@ def check_glued_tests(values: dict) -> list[str]:
 
 
 def _sentences(md: Path) -> list[str]:
+    """Sentences of a chapter's prose (paragraphs outside fenced blocks, split at sentence ends)."""
     prose, inside = [], False
     for line in md.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
             inside = not inside
+            prose.append("")
             continue
         if not inside:
             prose.append(line)
-    return re.split(r"(?<=[.;:])\s+(?=[A-Z({])", " ".join(prose))
+    paragraphs = re.split(r"\n\s*\n", "\n".join(prose))
+    return [s for p in paragraphs for s in re.split(r"(?<=[.;:])\s+(?=[A-Z({«])", " ".join(p.split()))]
 
 
 def check_prose(md: Path, values: dict) -> list[str]:
