@@ -92,7 +92,7 @@ def main(registry: Path = HERE.parent / "waves.csv") -> None:
     margins.to_csv(HERE / "margins.csv", index=False)
 
     # Joint cells sex x agegrp x region for the synthetic population: P(sex | age) nationally
-    # times the exact age x region counts (SSB has no 2019 sex x region split on 2019 borders).
+    # times the exact age x region counts (SSB has no sex x region split for the earliest year on its own borders).
     cells = []
     for year in sorted(nat["year"].unique()):
         sa = nat[(nat.year == year) & (nat.sex != "total")].groupby(["agegrp", "sex"])["persons"].sum()

@@ -5,7 +5,7 @@ and what each code means in the codebook's terms:
 
     survey: citizens
     id: respnr                      # respondent id (optional; row number otherwise)
-    year: {source: aar}             # or {value: 2022} for a one-year file
+    year: {source: aar}             # or {value: <year>} for a one-year file
     weight: null                    # a weight variable, or null to rake in the book
     variables:                      # weighting / breakdown variables
       sex: {source: kjonn, codes: {1: female, 2: male}}

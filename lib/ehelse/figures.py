@@ -212,7 +212,7 @@ def _series_label(r, pct: pd.DataFrame) -> str:
 
 
 def series_breaks(figure_id: str) -> list[dict]:
-    """Changes of wording: `2021`, or `personnel:2022` when only one population's question changed."""
+    """Changes of wording: `YEAR`, or `personnel:YEAR` when only one population's question changed."""
     out = []
     for part in filter(None, (p.strip() for p in str(figure(figure_id)["series_break"]).split(";"))):
         pop, _, year = part.rpartition(":")

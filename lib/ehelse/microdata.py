@@ -109,7 +109,7 @@ def published_numbers(report: str) -> pd.DataFrame:
 
 
 def panel_composition() -> dict[str, dict[str, float]]:
-    """Unweighted composition of the citizen panel sample (2023, publisher's method table), in shares."""
+    """Unweighted composition of the citizen panel sample (publisher's method table), in shares."""
     sc = sample_composition()
     sc = sc[(sc["survey"] == "citizens") & (sc["category"] != "Sum")]
 
