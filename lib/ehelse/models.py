@@ -73,8 +73,8 @@ def rao_scott(d: Design, row_var: str, col_var: str, *, domain=None) -> pd.DataF
     if nr < 2 or nc < 2:
         raise EstimateError(f"rao_scott: {row_var!r} has {nr} and {col_var!r} has {nc} level(s) in the domain; "
                             "a test of association needs at least two of each")
-    r = pd.Categorical(rows_c, categories=rl).codes
-    c = pd.Categorical(cols_c, categories=cl).codes
+    r = pd.Categorical(rows_c.astype(object).where(mask), categories=rl).codes
+    c = pd.Categorical(cols_c.astype(object).where(mask), categories=cl).codes
     codes = np.where(mask, r + nr * c, -1).astype(np.int64)  # row index fastest, as R's interaction()
     p, V, _ = share_cov(d, codes, nr * nc)
     N, nu = d.n, d.n - 1
@@ -185,13 +185,19 @@ def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None
     for it in range(1, max_iter + 1):
         mu = 1 / (1 + np.exp(-(X @ beta)))
         H = X.T @ (X * (w * mu * (1 - mu))[:, None])
-        step = np.linalg.solve(H, X.T @ (w * (y - mu)))
+        try:
+            step = np.linalg.solve(H, X.T @ (w * (y - mu)))
+        except np.linalg.LinAlgError:
+            step = np.full_like(beta, np.nan)
         beta = beta + step
+        if not np.isfinite(beta).all() or np.max(np.abs(beta)) > 30:
+            break
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
             break
-    else:
-        raise EstimateError(f"logistic: no convergence in {max_iter} iterations (coefficients {np.round(beta, 2)}); "
-                            "an outcome level may be (quasi-)separated by a predictor")
+    if not np.isfinite(beta).all() or np.max(np.abs(beta)) > 30 or it == max_iter:
+        terms_big = list(terms["term"][~(np.abs(beta) <= 30)]) or list(terms["term"])
+        raise EstimateError(f"logistic: the fit of {outcome!r} does not converge (terms {terms_big[:5]} diverge): "
+                            "the outcome is (quasi-)separated by a predictor; merge levels or drop the predictor")
     mu = 1 / (1 + np.exp(-(X @ beta)))
     Ainv = np.linalg.inv(X.T @ (X * (w * mu * (1 - mu))[:, None]))
     infl = (X * (w * (y - mu))[:, None]) @ Ainv
