@@ -20,25 +20,39 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimates import BACKFIT_SWEEPS, Design, EstimateError, _domain_mask, share_cov
+from .estimates import BACKFIT_SWEEPS, Design, EstimateError, _domain_mask, _rake_cells, share_cov
 
 
 def influence_cov(d: Design, infl: np.ndarray) -> np.ndarray:
-    """Linearised covariance from influence values (n x p), with R's raking adjustment when the design is raked."""
+    """Linearised covariance from influence values (n x p), with R's raking adjustment when the design is raked.
+
+    Each backfitting step subtracts w_i times the plain mean of x/w in i's margin category, so
+    the adjustment is w_i times a sum over margins, constant within a raking cell: the ten
+    sweeps run on cell sums of x/w, then one pass applies them.
+    """
     x = np.array(infl, dtype=float, copy=True)
     if x.ndim == 1:
         x = x[:, None]
     if x.shape[0] != d.n:
         raise EstimateError(f"{x.shape[0]} influence rows for a design of {d.n} respondents")
     w = d.weights
-    codes = [pd.Categorical(d.data[v]).codes.astype(np.int64) for v in d.rake_vars]
-    for _ in range(BACKFIT_SWEEPS if codes else 0):
-        for c in codes:
-            k = int(c.max()) + 1
-            count = np.bincount(c, minlength=k)
-            z = x / w[:, None]
-            means = np.column_stack([np.bincount(c, weights=z[:, j], minlength=k) for j in range(x.shape[1])])
-            x -= w[:, None] * (means / count[:, None])[c]
+    if d.rake_vars:
+        cell = _rake_cells(d)
+        n_cells = int(cell.max()) + 1
+        cell_n = np.bincount(cell, minlength=n_cells).astype(float)
+        z = x / w[:, None]
+        cell_sum = np.column_stack([np.bincount(cell, weights=z[:, j], minlength=n_cells) for j in range(x.shape[1])])
+        first = np.zeros(n_cells, dtype=np.int64)
+        first[cell[::-1]] = np.arange(d.n)[::-1]
+        margin_of_cell = [pd.Categorical(d.data[v]).codes.astype(np.int64)[first] for v in d.rake_vars]
+        adj = np.zeros_like(cell_sum)
+        for _ in range(BACKFIT_SWEEPS):
+            for mc in margin_of_cell:
+                resid = cell_sum - cell_n[:, None] * adj
+                msum = np.zeros((int(mc.max()) + 1, x.shape[1]))
+                np.add.at(msum, mc, resid)
+                adj = adj + (msum / np.bincount(mc, weights=cell_n)[:, None])[mc]
+        x -= w[:, None] * adj[cell]
     n = d.n
     x -= x.mean(axis=0)
     return n / (n - 1) * (x.T @ x)
@@ -176,7 +190,8 @@ def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None
     outcome, predictors = _parse_model(model)
     y = _outcome(_column(d, outcome), mask, outcome, positive) * mask
     X, terms = model_matrix(d, predictors, mask, reference)
-    if np.linalg.matrix_rank(X[mask]) < X.shape[1]:
+    Xd = X[mask]
+    if np.linalg.matrix_rank(Xd.T @ Xd) < X.shape[1]:
         raise EstimateError(f"logistic: the predictors {predictors} are collinear in the domain "
                             "(a level combination is empty or a column is constant)")
     w = np.where(mask, d.weights, 0.0)
