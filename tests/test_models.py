@@ -5,9 +5,11 @@ tests/reference/models/data (written by make_models_data.py). When Rscript is mi
 committed output (tests/reference/models/out) is used and
 test_r_reference_computed_in_this_run fails, saying so: make test installs R.
 """
+import atexit
 import functools
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -34,6 +36,7 @@ def r_output() -> tuple[Path, bool]:
     if shutil.which("Rscript") is None:
         return COMMITTED, False
     out = Path(tempfile.mkdtemp(prefix="ehelse-models-R-"))
+    atexit.register(shutil.rmtree, out, True)
     res = subprocess.run(["Rscript", str(REF / "models.R"), str(DATA), str(out)], capture_output=True, text=True)
     if res.returncode != 0:
         raise RuntimeError(f"tests/reference/models.R failed:\n{res.stderr[-3000:]}")
@@ -74,8 +77,7 @@ def test_data_script_is_deterministic(tmp_path):
     """make_models_data.py rewrites the committed data byte for byte."""
     script = tmp_path / "make_models_data.py"
     shutil.copy(REF / "make_models_data.py", script)
-    subprocess.run(["python3" if shutil.which("python3") else "python", str(script)], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, str(script)], check=True, capture_output=True)
     for f in sorted(DATA.glob("*.csv")):
         assert (tmp_path / "models" / "data" / f.name).read_bytes() == f.read_bytes(), f.name
 
