@@ -218,3 +218,19 @@ def test_reference_level_choice_reparametrises():
     b = logistic(d, MODEL, positive="Ja", reference={"sex": "male"}).set_index("term")
     assert b.loc["sexfemale", "estimate"] == pytest.approx(-a.loc["sexmale", "estimate"], rel=1e-9)
     assert b.loc["sexfemale", "se"] == pytest.approx(a.loc["sexmale", "se"], rel=1e-9)
+
+
+def test_every_term_has_a_base_for_suppression():
+    """n_level / n_eff per term: the respondents at that level, so estimates.suppress can blank small ones."""
+    from ehelse.estimates import suppress
+
+    df, _, d = scenario("m2")
+    got = logistic(d, MODEL, positive="Ja").set_index("term")
+    assert got.loc["regionNord", "n_level"] == (df["region"] == "Nord").sum() == 19
+    assert got.loc["(Intercept)", "n_level"] == len(df)
+    assert got.loc["educationUniversitet/høyskole", "n_level"] == (df["education"] == "Universitet/høyskole").sum()
+    w = d.weights[(df["sex"] == "male").to_numpy()]
+    assert got.loc["sexmale", "n_eff"] == pytest.approx(w.sum() ** 2 / (w ** 2).sum(), rel=1e-12)
+    small = suppress(got.reset_index(), min_base=50, value_cols=("estimate", "se", "odds_ratio", "or_low", "or_high"))
+    assert small.loc[small["n_eff"] < 50, "odds_ratio"].isna().all()
+    assert small["suppressed"].any() and not small["suppressed"].all()

@@ -224,5 +224,12 @@ def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None
     q = stats.t.ppf(0.5 + level / 2, df)
     out = terms.assign(estimate=beta, se=se, t=t, df=df, p_value=2 * stats.t.sf(np.abs(t), df),
                        ci_low=beta - q * se, ci_high=beta + q * se)
+    # base of each term (respondents at that level; the whole domain for the intercept and numeric terms),
+    # so that the book's small-base rule (estimates.suppress, base_col "n_eff") applies to every row
+    dummy = np.array([t["level"] != "" for t in terms.to_dict("records")])
+    at = np.where(dummy[None, :], X > 0, mask[:, None]) & mask[:, None]
+    wa = np.where(at, d.weights[:, None], 0.0)
+    n_eff = wa.sum(axis=0) ** 2 / (wa ** 2).sum(axis=0)
     return out.assign(odds_ratio=np.exp(out["estimate"]), or_low=np.exp(out["ci_low"]),
-                      or_high=np.exp(out["ci_high"]), n=n_dom, n_weighted=float(d.weights[mask].sum()))
+                      or_high=np.exp(out["ci_high"]), n=n_dom, n_weighted=float(d.weights[mask].sum()),
+                      n_level=at.sum(axis=0), n_eff=n_eff)
