@@ -32,6 +32,9 @@ from .estimates import adjust_pvalues, published_change_test, published_share_ci
 from .settings import load
 
 SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
+#: Test label of the last two years of a series that the slide itself shows (its inventory years), added when a
+#: later wave extends the series beyond the slide: the change the report's own text talks about.
+SLIDE_LATEST = "latest change on the slide"
 #: Two sources disagree on a number when they differ by more than this (printed percents are rounded).
 DISAGREE_POINTS = 0.5
 _KEY = ["figure_id", "population", "year", "item", "category", "unit"]
@@ -55,8 +58,8 @@ def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
     rep = rep.assign(other_source_url=both["url_pub"].fillna("").to_numpy(), other_source_value=both["value_pub"].to_numpy())
     only_pub = pub.merge(rep[_KEY], on=_KEY, how="left", indicator=True)["_merge"].eq("left_only").to_numpy()
     pub = pub[only_pub].assign(other_source_url="", other_source_value=np.nan)
-    out = pd.concat([rep, pub], ignore_index=True)
-    return out, SOURCE_REPORT if len(rep) else SOURCE_PUBLISHER
+    out = pd.concat([rep, pub], ignore_index=True) if len(rep) and len(pub) else (rep if len(rep) else pub)
+    return out.reset_index(drop=True), SOURCE_REPORT if len(rep) else SOURCE_PUBLISHER
 
 
 def source_conflicts(figure_id: str | None = None) -> pd.DataFrame:
@@ -377,6 +380,7 @@ def tests(figure_id: str) -> pd.DataFrame:
         return pd.DataFrame()
     t = t[t["unit"] == "percent"]
     deff = load()["published_deff"]
+    slide_years = {int(y) for y in str(figure(figure_id)["years"]).split(";") if y.strip().isdigit()}
     rows = []
     for (pop, item), g in t.groupby(["population", "item"], sort=False):
         years = sorted(g["year"].unique())
@@ -392,6 +396,9 @@ def tests(figure_id: str) -> pd.DataFrame:
                     by_year[y] = (float(gy["value"].sum()), gy["base"].iloc[0])
             latest = "latest change" if years[-1] - years[-2] == 1 else "last two years with numbers"
             pairs = {latest: (years[-2], years[-1]), "first to last": (years[0], years[-1])}
+            on_slide = [y for y in years if y in slide_years]
+            if len(on_slide) >= 2 and on_slide[-1] != years[-1]:
+                pairs[SLIDE_LATEST] = (on_slide[-2], on_slide[-1])
             for label, (a, b) in pairs.items():
                 if label == "first to last" and len(years) == 2:
                     continue
@@ -407,6 +414,15 @@ def tests(figure_id: str) -> pd.DataFrame:
                              "change_points": pb - pa, "p_value": p})
     rows += _population_tests(figure_id, t, deff)
     return pd.DataFrame(rows)
+
+
+def slide_latest(tests_table: pd.DataFrame) -> pd.DataFrame:
+    """Per figure, population, item and measure, the latest change the slide shows: the SLIDE_LATEST test where a
+    later wave extends the series, else the series' latest change (for prose about the report's own years)."""
+    key = ["figure_id", "population", "item", "measure"]
+    t = tests_table[tests_table["test"].isin([SLIDE_LATEST, "latest change", "last two years with numbers"])]
+    t = t.assign(_first=t["test"].ne(SLIDE_LATEST)).sort_values("_first", kind="stable")
+    return t.drop_duplicates(key).drop(columns="_first").sort_index()
 
 
 def _population_tests(figure_id: str, t: pd.DataFrame, deff: dict) -> list[dict]:
