@@ -171,7 +171,9 @@ def draw(figure_id: str):
         if pct["year"].nunique() > 1:
             return plots.trend(series.rename(columns={"value": "estimate"}), series="series", breaks=breaks, title=title)
     if not pct.empty:
-        lab = pct.assign(label=[_dot_label(r, pct) for r in pct.itertuples()])
+        slide = {int(y) for y in str(fig_info["years"]).split(";") if y.strip().isdigit()}
+        later = bool(slide) and not set(pct["year"]) <= slide  # a later wave's points: say their year
+        lab = pct.assign(label=[_dot_label(r, pct, later) for r in pct.itertuples()])
         if pct["year"].nunique() == 1:
             lab = lab.sort_values("value", ascending=False, kind="stable")
             colour_by, colours = "population", plots.POPULATION_COLOURS
@@ -222,11 +224,11 @@ def nps_table(figure_id: str) -> pd.DataFrame:
     return out
 
 
-def _dot_label(r, pct: pd.DataFrame) -> str:
+def _dot_label(r, pct: pd.DataFrame, with_year: bool = False) -> str:
     parts = [] if r.item == "Total" else [r.item_en]
     if pct["category"].nunique() > 1 or not parts:
         parts.append(r.category_en if r.category not in ("Andel", "Valgt") else "share")
-    if pct["year"].nunique() > 1:
+    if pct["year"].nunique() > 1 or with_year:
         parts.append(str(r.year))
     if pct["population"].nunique() > 1:
         parts.append(r.population)
