@@ -265,3 +265,16 @@ def test_interviews_of_a_wave_beyond_the_report_come_from_the_publisher_or_the_r
     iv = data.interviews().set_index(["report", "year"])
     row = iv.loc[("citizens2022", 2023)]
     assert row["n"] == 1608 and "publisher's page https://" in row["source"]
+
+
+def test_the_slides_own_latest_change_stays_tested_when_a_later_wave_extends_the_series():
+    slide = [int(y) for y in data.figure("C05")["years"].split(";")]
+    t = figures.tests("C05").set_index("test")
+    assert (t.loc[figures.SLIDE_LATEST, "from"], t.loc[figures.SLIDE_LATEST, "to"]) == tuple(slide[-2:])
+    assert t.loc["latest change", "to"] > max(slide)
+    picked = figures.slide_latest(figures.tests("C05"))
+    assert len(picked) == 1 and picked["test"].iloc[0] == figures.SLIDE_LATEST
+    # a series the slide covers to its end has no extra test, and slide_latest gives its latest change
+    t46 = figures.tests("C46")
+    assert figures.SLIDE_LATEST not in set(t46["test"])
+    assert set(figures.slide_latest(t46)["test"]) == {"latest change"}
