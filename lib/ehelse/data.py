@@ -94,11 +94,13 @@ def _check_duplicates(df, path, key):
               f"duplicates line {first + 2}")
 
 
-def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> None:
-    """Every category must be a label of the answer scale of its figure's question."""
+def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict, nets: bool = False) -> None:
+    """Every category must be a label of the answer scale of its figure's question (or, where `nets`, the
+    name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
+        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {"labels": []}
+        labels = [l["no"] for l in scale["labels"]] + (list(scale.get("nets") or {}) if nets else [])
         if cat not in labels:
             _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
 
@@ -312,7 +314,7 @@ def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict
         i = int(np.flatnonzero(bad)[0])
         _fail(path, i, "value", df["value"].iloc[i], "is outside 0-100 for unit 'percent'")
     base = _to_number(df, path, "base_n", integer=True, required=False)
-    _check_categories(df, path, inv, cb)
+    _check_categories(df, path, inv, cb, nets=True)
     _check_duplicates(df, path, VALUE_KEY)
     out = df.copy()
     out["year"] = _to_number(df, path, "year", integer=True).astype(int)
@@ -389,8 +391,10 @@ def load_published(root: Path = PUBLISHED) -> dict:
                                           lines))
     out["claims"] = pd.concat(claims, ignore_index=True) if claims else pd.DataFrame(columns=CLAIMS_COLUMNS)
     cpath = root / "publisher" / "claims.csv"
+    # A publisher claim is checked against the report's numbers, or the publisher's own where the report has none
+    # (a later wave's word number against that wave's page value).
     out["publisher_claims"] = validate_publisher_claims(read_csv(cpath, PUBLISHER_CLAIMS_COLUMNS), cpath, inv_all,
-                                                        out["values"]) if cpath.exists() else \
+                                                        checkable_values) if cpath.exists() else \
         pd.DataFrame(columns=PUBLISHER_CLAIMS_COLUMNS)
     return out
 
@@ -455,7 +459,9 @@ def english(question_id: str) -> dict[str, str]:
     """Norwegian -> English for a question's answer labels and items."""
     cb = codebook()
     q = cb["questions"][question_id]
-    out = {l["no"]: l["en"] for l in cb["scales"][q["scale"]]["labels"]}
+    scale = cb["scales"][q["scale"]]
+    out = {l["no"]: l["en"] for l in scale["labels"]}
+    out.update({net: " + ".join(out[m] for m in members) for net, members in (scale.get("nets") or {}).items()})
     out.update({it["no"]: it["en"] for it in q.get("items") or []})
     return out
 
@@ -540,14 +546,93 @@ def interviews() -> pd.DataFrame:
         for y, (n, fid) in best.items():
             rows.append({"report": report, "year": y, "n": n, "figure_id": fid,
                          "source": f"largest chart base ({fid})"})
-            have.add(y)
-        # Waves the report text does not cover (a later wave from the publisher's pages): the registry's number.
-        survey = waves.survey_of(report)
-        for y, n in waves.interviews(survey).items():
-            if y not in have and waves.wave(survey, y)["report"] == report:
-                rows.append({"report": report, "year": y, "n": n, "figure_id": "",
-                             "source": "wave registry (data/waves.csv)"})
+    rows += _later_interviews(rows, publisher_values(), _registry_interviews())
     return pd.DataFrame(rows).sort_values(["report", "year"]).reset_index(drop=True)
+
+
+def _later_interviews(have: list[dict], pub: pd.DataFrame, registry: pd.DataFrame) -> list[dict]:
+    """Interviews of waves the report text does not cover: the publisher's method table, else the wave registry."""
+    known = {(r["report"], r["year"]) for r in have}
+    rows = []
+    counts = pub[(pub["unit"] == "count") & pub["item"].isin(["Antall intervju", "Total"]) & (pub["category"] == "n")]
+    for r in counts.itertuples():
+        if (r.report, r.year) not in known:
+            rows.append({"report": r.report, "year": int(r.year), "n": int(r.value), "figure_id": r.figure_id,
+                         "source": f"publisher's page {r.url}"})
+            known.add((r.report, r.year))
+    for r in registry.itertuples():
+        if (r.report, r.year) not in known:
+            rows.append({"report": r.report, "year": int(r.year), "n": int(r.interviews), "figure_id": "",
+                         "source": "wave registry (data/waves.csv)"})
+            known.add((r.report, r.year))
+    return rows
+
+
+def _registry_interviews() -> pd.DataFrame:
+    """(report, year, interviews) of every wave of the registry that gives a number."""
+    w = waves.waves()
+    w = w[w["interviews"].notna()]
+    return w.assign(year=w["year"].astype(int), interviews=w["interviews"].astype(int))[["report", "year", "interviews"]]
+
+
+PLACEMENT_COLUMNS = ["source_file", "source_row", "year", "printed", "url", "placed_as", "target", "reason"]
+
+
+def placement(root: Path = PUBLISHED) -> pd.DataFrame:
+    """Where each row of the publisher source files (publisher/source/*.csv) went: a value, a claim or not placed.
+
+    Checked against the source files and the loaded tables: every source row is listed once with its
+    year, printed number and page address as in the source; a value names a key of publisher/values.csv
+    holding that number, a claim names a claim_id of publisher/claims.csv with those words, page and year,
+    and a row not placed gives its reason.
+    """
+    base = root / "publisher"
+    path = base / "placement.csv"
+    df = read_csv(path, PLACEMENT_COLUMNS)
+    _check_allowed(df, path, "placed_as", {"value", "claim", "unplaced"})
+    _check_duplicates(df, path, ["source_file", "source_row"])
+    pub = load_published(root) if root != PUBLISHED else _load()
+    vals = pub["publisher"].assign(year=lambda d: d["year"].astype(str))
+    vals = vals.set_index(["figure_id", "population", "year", "item", "category"])
+    pclaims = pub["publisher_claims"].set_index("claim_id")
+    sources = {}
+    for f in sorted(base.glob("source/*.csv")):
+        sources[f"source/{f.name}"] = pd.read_csv(f, dtype=str, keep_default_na=False)
+    for i, r in enumerate(df.itertuples(index=False)):
+        if r.source_file not in sources:
+            _fail(path, i, "source_file", r.source_file, f"is not a file of publisher/source ({sorted(sources)})")
+        src = sources[r.source_file]
+        k = int(r.source_row) if r.source_row.isdigit() else 0
+        if not 1 <= k <= len(src):
+            _fail(path, i, "source_row", r.source_row, f"is not a data row of {r.source_file} (1-{len(src)})")
+        s = src.iloc[k - 1]
+        for col, want in (("year", s["year"]), ("printed", s["percent"]), ("url", s["url"])):
+            if getattr(r, col) != want:
+                _fail(path, i, col, getattr(r, col), f"differs from {r.source_file} row {k} ({want!r})")
+        if r.placed_as == "value":
+            parts = r.target.split("|")
+            if len(parts) != 5 or tuple(parts) not in vals.index:
+                _fail(path, i, "target", r.target, "names no value of publisher/values.csv "
+                      "(FIGURE|POPULATION|YEAR|ITEM|CATEGORY)")
+            v = vals.loc[tuple(parts), "value"]
+            v = float(v.iloc[0]) if isinstance(v, pd.Series) else float(v)
+            if parts[2] != r.year or abs(v - float(r.printed)) > 1e-9:
+                _fail(path, i, "target", r.target, f"holds {v:g} for {parts[2]}, not the source's {r.printed} "
+                      f"for {r.year}")
+        elif r.placed_as == "claim":
+            if r.target not in pclaims.index:
+                _fail(path, i, "target", r.target, "is not a claim_id of publisher/claims.csv")
+            c = pclaims.loc[r.target]
+            if (c["printed"], c["url"], c["year"]) != (r.printed, r.url, r.year):
+                _fail(path, i, "target", r.target, "has other words, page or year than the source row")
+        elif not r.reason.strip():
+            _fail(path, i, "reason", r.reason, "is empty: a number not placed needs its reason")
+    for name, src in sources.items():
+        listed = set(df.loc[df["source_file"] == name, "source_row"].astype(int))
+        missing = sorted(set(range(1, len(src) + 1)) - listed)
+        if missing:
+            raise DataError(f"{path}: rows {missing} of {name} are not accounted for (value, claim or unplaced)")
+    return df.assign(source_row=df["source_row"].astype(int))
 
 
 def sample_composition() -> pd.DataFrame:

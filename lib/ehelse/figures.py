@@ -9,8 +9,12 @@ Chapters call these per figure id (C21, P39, …):
 
 Intervals for published shares use the printed base and the design effect assumed in
 settings.yml (`published_deff`); where a bar's base is not printed, no interval is drawn and
-the caption says so. Numbers from the publisher's web pages (never from the report text) are
-used only for figures the text lost, and the caption names the page.
+the caption says so. A figure's series is the union of its years from the report text and from
+the publisher's web pages (e.g. a later wave's point); each point keeps its own source, base and
+line or page address, and the caption says which years come from where (`source_note`). Where
+both sources give the same number, the report text's point is drawn and the page noted; where they
+disagree by more than DISAGREE_POINTS, `source_conflicts` lists it and a test requires a recorded
+source issue.
 """
 from __future__ import annotations
 
@@ -31,18 +35,43 @@ SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
 #: Labels of the tests of change: the last two waves of a series (following each other in the
 #: registry, or with waves without numbers between them) and its first against its last wave.
 LATEST, LATEST_GAP, FIRST_LAST = "latest change", "last two years with numbers", "first to last"
+#: Test label of the last two years of a series that the slide itself shows (its inventory years), added when a
+#: later wave extends the series beyond the slide: the change the report's own text talks about.
+SLIDE_LATEST = "latest change on the slide"
+#: Two sources disagree on a number when they differ by more than this (printed percents are rounded).
+DISAGREE_POINTS = 0.5
+_KEY = ["figure_id", "population", "year", "item", "category", "unit"]
+
+
+def _both_sources(figure_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    v, p = values(), publisher_values()
+    if figure_id is not None:
+        v, p = v[v["figure_id"] == figure_id], p[p["figure_id"] == figure_id]
+    return (v.assign(source=SOURCE_REPORT, url=""),
+            p.drop(columns=["note"]).assign(source=SOURCE_PUBLISHER, source_line=np.nan))
 
 
 def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
-    v = values()
-    rows = v[v["figure_id"] == figure_id]
-    if len(rows):
-        return rows.assign(source=SOURCE_REPORT, url=""), SOURCE_REPORT
-    p = publisher_values()
-    rows = p[p["figure_id"] == figure_id]
-    if len(rows):
-        return rows.assign(source=SOURCE_PUBLISHER, source_line=np.nan), SOURCE_PUBLISHER
-    return v.iloc[0:0].assign(source="", url=""), ""
+    """The union of a figure's report and publisher points; a point both give is the report's, noting the page."""
+    rep, pub = _both_sources(figure_id)
+    if rep.empty and pub.empty:
+        return rep.assign(other_source_url="", other_source_value=np.nan), ""
+    both = rep.merge(pub[_KEY + ["url", "value"]], on=_KEY, how="left", suffixes=("", "_pub"))
+    rep = rep.assign(other_source_url=both["url_pub"].fillna("").to_numpy(), other_source_value=both["value_pub"].to_numpy())
+    only_pub = pub.merge(rep[_KEY], on=_KEY, how="left", indicator=True)["_merge"].eq("left_only").to_numpy()
+    pub = pub[only_pub].assign(other_source_url="", other_source_value=np.nan)
+    out = pd.concat([rep, pub], ignore_index=True) if len(rep) and len(pub) else (rep if len(rep) else pub)
+    return out.reset_index(drop=True), SOURCE_REPORT if len(rep) else SOURCE_PUBLISHER
+
+
+def source_conflicts(figure_id: str | None = None) -> pd.DataFrame:
+    """Numbers the report text and the publisher's pages both give (same figure, population, year, item,
+    category, unit) that differ by more than DISAGREE_POINTS; the book draws the report text's."""
+    rep, pub = _both_sources(figure_id)
+    m = rep.merge(pub, on=_KEY, suffixes=("_report", "_publisher"))
+    m = m.assign(difference=m["value_publisher"] - m["value_report"])
+    cols = _KEY + ["value_report", "value_publisher", "difference", "source_line_report", "url_publisher"]
+    return m.loc[m["difference"].abs() > DISAGREE_POINTS, cols].reset_index(drop=True)
 
 
 def source_of(figure_id: str) -> str:
@@ -68,12 +97,15 @@ def _table(figure_id: str) -> pd.DataFrame:
     out["item_en"] = out["item"].map(lambda c: en.get(c, "All respondents" if c == "Total" else c))
     out["base"] = [printed_base(g) for _, g in out.groupby(level=0)]
     out["base_source"] = np.where(out["base"].notna(), "printed", "")
-    # A question asked of everyone: its base is the year's completed interviews.
+    # A question asked of everyone: its base is the year's completed interviews. A publisher's point of a later
+    # wave gets it for each statement or option of the question too (the report's own bars print their bases).
     if not fig["filter_no"] and fig["chart_type"] in ("time_series", "stacked_bar", "multi_bar") and out["base"].isna().any():
         iv = interviews().set_index(["report", "year"])["n"]
+        asked = {it["no"] for it in (fig["question"] or {}).get("items") or []}
         fill = [iv.get((fig["report"], y), np.nan)
-                if pd.isna(b) and pop == waves.survey_of(fig["report"]) and item == "Total" else b
-                for y, b, pop, item in zip(out["year"], out["base"], out["population"], out["item"])]
+                if pd.isna(b) and pop == waves.survey_of(fig["report"])
+                and (item == "Total" or (src == SOURCE_PUBLISHER and item in asked)) else b
+                for y, b, pop, item, src in zip(out["year"], out["base"], out["population"], out["item"], out["source"])]
         out["base_source"] = np.where(out["base"].isna() & pd.notna(fill), "all interviews of the year", out["base_source"])
         out["base"] = fill
     lo, hi = [], []
@@ -92,7 +124,8 @@ def _table(figure_id: str) -> pd.DataFrame:
         out["_o"] = out["category"].map(order)
         out = out.sort_values(["population", "item", "year", "_o"], kind="stable").drop(columns="_o")
     cols = ["figure_id", "population", "year", "item", "item_en", "category", "category_en", "value", "unit",
-            "base", "base_source", "ci_low", "ci_high", "source", "source_line", "url", "confidence"]
+            "base", "base_source", "ci_low", "ci_high", "source", "source_line", "url", "confidence",
+            "other_source_url", "other_source_value"]
     return out[cols].reset_index(drop=True)
 
 
@@ -109,15 +142,18 @@ def draw(figure_id: str):
     kind = fig_info["chart_type"]
     breaks = [b["year"] for b in series_breaks(figure_id)]
     pct = t[t["unit"] == "percent"]
+    nets = set((codebook()["scales"][fig_info["question"]["scale"]].get("nets") or {}) if fig_info["question_id"] else ())
+    whole = pct[~pct["category"].isin(nets)]  # a bar given only as a net (a page's "enig") is not stacked
     title = _short(fig_info["headline_en"], 80)
     if (t["unit"] == "nps_points").any():
         n = nps_table(figure_id).assign(label=lambda d: [_short(f"{r.item_en if r.item != 'Total' else 'NPS'} "
                                                                 f"({r.year}, {r.population})", 50) for r in d.itertuples()])
         return plots.dots(n.rename(columns={"nps": "estimate"}), label="label", title=title, xlim=(-100, 100),
                           xlabel="NPS (points)", reference=0.0, colour_by="population", colours=plots.POPULATION_COLOURS)
-    bar_totals = pct.groupby(["population", "year", "item"])["value"].sum() if not pct.empty else pd.Series(dtype=float)
+    bar_totals = whole.groupby(["population", "year", "item"])["value"].sum() if not whole.empty else pd.Series(dtype=float)
     nearly_whole = len(bar_totals) and bar_totals.min() >= 90
-    if kind == "stacked_bar" and not pct.empty and fig_info["question_id"] and nearly_whole:
+    if kind == "stacked_bar" and not whole.empty and fig_info["question_id"] and nearly_whole:
+        pct = whole
         labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
         pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()],
                          panel=[_short(r.item_en, 90) + ("" if pct["population"].nunique() == 1 else f" ({r.population})")
@@ -137,7 +173,9 @@ def draw(figure_id: str):
         if pct["year"].nunique() > 1:
             return plots.trend(series.rename(columns={"value": "estimate"}), series="series", breaks=breaks, title=title)
     if not pct.empty:
-        lab = pct.assign(label=[_dot_label(r, pct) for r in pct.itertuples()])
+        slide = {int(y) for y in str(fig_info["years"]).split(";") if y.strip().isdigit()}
+        later = bool(slide) and not set(pct["year"]) <= slide  # a later wave's points: say their year
+        lab = pct.assign(label=[_dot_label(r, pct, later) for r in pct.itertuples()])
         if pct["year"].nunique() == 1:
             lab = lab.sort_values("value", ascending=False, kind="stable")
             colour_by, colours = "population", plots.POPULATION_COLOURS
@@ -188,11 +226,11 @@ def nps_table(figure_id: str) -> pd.DataFrame:
     return out
 
 
-def _dot_label(r, pct: pd.DataFrame) -> str:
+def _dot_label(r, pct: pd.DataFrame, with_year: bool = False) -> str:
     parts = [] if r.item == "Total" else [r.item_en]
     if pct["category"].nunique() > 1 or not parts:
         parts.append(r.category_en if r.category not in ("Andel", "Valgt") else "share")
-    if pct["year"].nunique() > 1:
+    if pct["year"].nunique() > 1 or with_year:
         parts.append(str(r.year))
     if pct["population"].nunique() > 1:
         parts.append(r.population)
@@ -250,14 +288,64 @@ def caption(figure_id: str) -> Markdown:
     for b in series_breaks(figure_id):
         who = f" for {b['population']}" if b["population"] else ""
         parts.append(f"Wording changed from {b['year']}{who} (marked † or with a dotted line).")
-    src = source_of(figure_id)
-    if src == SOURCE_PUBLISHER:
-        urls = sorted(set(t["url"]))
-        parts.append("Numbers from the publisher's web pages, not in the report text: " + ", ".join(urls) + ".")
-    elif src == SOURCE_REPORT:
-        lines = t["source_line"].dropna().astype(int)
-        parts.append(f"Numbers: report text, lines {lines.min()}–{lines.max()} (`data/published`).")
+    if not t.empty:
+        parts.append(source_note(figure_id))
     return Markdown(" ".join(parts))
+
+
+def _year_span(years) -> str:
+    ys = sorted(int(y) for y in set(years))
+    runs, start = [], ys[0]
+    for a, b in zip(ys, ys[1:] + [None]):
+        if b != a + 1:
+            runs.append(str(start) if start == a else f"{start}–{a}")
+            start = b
+    return ", ".join(runs)
+
+
+def source_note(figure_id: str) -> str:
+    """Which years of a figure come from the report text (its lines) and which from the publisher's pages
+    (their addresses); pages that confirm a report number, and disagreements, are named."""
+    t = table(figure_id)
+    if t.empty:
+        return ""
+    rep, pub = t[t["source"] == SOURCE_REPORT], t[t["source"] == SOURCE_PUBLISHER]
+    if rep.empty:
+        urls = sorted(set(pub["url"]))
+        if len(urls) == 1:
+            return f"Numbers from the publisher's web pages, not in the report text: {urls[0]}."
+        by_url = "; ".join(f"{_year_span(pub.loc[pub['url'] == u, 'year'])}: {u}" for u in urls)
+        return f"Numbers from the publisher's web pages, not in the report text: {by_url}."
+    lines = rep["source_line"].dropna().astype(int)
+    text = f"report text, lines {lines.min()}–{lines.max()} (`data/published`)"
+    if pub.empty:
+        out = f"Numbers: {text}."
+    else:
+        out = (f"Numbers: {_year_span(rep['year'])}: {text}; {_year_span(pub['year'])}: publisher's page"
+               f"{'s' if pub['url'].nunique() > 1 else ''} " + ", ".join(sorted(set(pub["url"]))) + ".")
+    confirmed = rep[rep["other_source_url"] != ""]
+    if len(confirmed):
+        agree = confirmed[(confirmed["other_source_value"] - confirmed["value"]).abs() <= DISAGREE_POINTS]
+        if len(agree):
+            out += (f" The publisher's page {', '.join(sorted(set(agree['other_source_url'])))} gives the same "
+                    f"number{'s' if len(agree) > 1 else ''} for {_year_span(agree['year'])}.")
+        if len(agree) < len(confirmed):
+            out += (" The publisher's pages give other numbers for "
+                    f"{_year_span(confirmed.loc[~confirmed.index.isin(agree.index), 'year'])}: the chart draws the "
+                    "report text's (see the source issues).")
+    if len(nets := _net_only(figure_id, t)):
+        out += (f" {_year_span(nets['year'])}: the page gives only the net share "
+                f"({', '.join(sorted(set(nets['category_en'])))}); it is in the table and the tests, not stacked.")
+    return out
+
+
+def _net_only(figure_id: str, t: pd.DataFrame) -> pd.DataFrame:
+    f = figure(figure_id)
+    if not f["question_id"] or f["chart_type"] != "stacked_bar":
+        return t.iloc[0:0]
+    nets = set(codebook()["scales"][f["question"]["scale"]].get("nets") or {})
+    whole_years = set(t.loc[~t["category"].isin(nets), "year"])
+    return t[t["category"].isin(nets) & ~t["year"].isin(whole_years)]
 
 
 def missing(chapter: str) -> pd.DataFrame:
@@ -296,6 +384,7 @@ def tests(figure_id: str) -> pd.DataFrame:
         return pd.DataFrame()
     t = t[t["unit"] == "percent"]
     deff = load()["published_deff"]
+    slide_years = {int(y) for y in str(figure(figure_id)["years"]).split(";") if y.strip().isdigit()}
     rows = []
     for (pop, item), g in t.groupby(["population", "item"], sort=False):
         years = sorted(g["year"].unique())
@@ -305,10 +394,15 @@ def tests(figure_id: str) -> pd.DataFrame:
             by_year = {}
             for y in years:
                 gy = g[(g["year"] == y) & g["category"].isin(members)]
-                if len(gy) == len(members):
+                if len(gy) != len(members):  # a source may print only the net itself
+                    gy = g[(g["year"] == y) & (g["category"] == name)]
+                if len(gy) == len(members) or (len(gy) == 1 and name not in members):
                     by_year[y] = (float(gy["value"].sum()), gy["base"].iloc[0])
             latest = LATEST if _adjacent(pop, years[-2], years[-1]) else LATEST_GAP
             pairs = {latest: (years[-2], years[-1]), FIRST_LAST: (years[0], years[-1])}
+            on_slide = [y for y in years if y in slide_years]
+            if len(on_slide) >= 2 and on_slide[-1] != years[-1]:
+                pairs[SLIDE_LATEST] = (on_slide[-2], on_slide[-1])
             for label, (a, b) in pairs.items():
                 if label == FIRST_LAST and len(years) == 2:
                     continue
@@ -331,6 +425,15 @@ def _adjacent(population: str, a: int, b: int) -> bool:
     survey = population if population in waves.SURVEYS else None
     known = waves.years(survey) if survey else []
     return not any(a < y < b for y in known) and (b - a == 1 or (a in known and b in known))
+
+
+def slide_latest(tests_table: pd.DataFrame) -> pd.DataFrame:
+    """Per figure, population, item and measure, the latest change the slide shows: the SLIDE_LATEST test where a
+    later wave extends the series, else the series' latest change (for prose about the report's own years)."""
+    key = ["figure_id", "population", "item", "measure"]
+    t = tests_table[tests_table["test"].isin([SLIDE_LATEST, LATEST, LATEST_GAP])]
+    t = t.assign(_first=t["test"].ne(SLIDE_LATEST)).sort_values("_first", kind="stable")
+    return t.drop_duplicates(key).drop(columns="_first").sort_index()
 
 
 def _population_tests(figure_id: str, t: pd.DataFrame, deff: dict) -> list[dict]:
