@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from pathlib import Path
 
 import yaml
 
 from . import ROOT
 
-CFF = ROOT / "CITATION.cff"
-PYPROJECT = ROOT / "pyproject.toml"
+_REPO = Path(__file__).resolve().parents[2]
+#: The book's files, or those of the library's own checkout for a copy of the book without them.
+CFF = next((p for p in (ROOT / "CITATION.cff", _REPO / "CITATION.cff") if p.exists()), ROOT / "CITATION.cff")
+PYPROJECT = next((p for p in (ROOT / "pyproject.toml", _REPO / "pyproject.toml") if p.exists()), ROOT / "pyproject.toml")
 
 
 @functools.cache

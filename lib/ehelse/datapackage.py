@@ -125,7 +125,8 @@ def _message(err, path: Path, schema: dict) -> str:
     field = getattr(err, "field_name", None)
     if field is not None and row is not None:
         cell = getattr(err, "cell", "")
-        why = {"type-error": f"is not of type {err.note.split('is')[-1].strip()}",
+        typ = re.search(r'type is "([^"/]+)', err.note)
+        why = {"type-error": f"is not of type {typ.group(1) if typ else err.note}",
                "constraint-error": f"breaks the constraint {err.note.removeprefix('constraint ')}",
                "missing-cell": "is missing (the row has too few cells)"}.get(t, f"{t}: {err.note}")
         return f"{where}, row {row}, field {field!r}: value {cell!r} {why}"
@@ -265,8 +266,11 @@ def schema_md() -> str:
              ""]
     for group, schema in _groups():
         paths = ", ".join(f"`{r['path']}`" for r in group)
-        lines += [f"## {paths}", "", group[0].get("title", "") + ("" if len(group) == 1 else
-                  " (" + "; ".join(r["title"].split(",")[0] for r in group) + ": the same columns)"), "",
+        title = group[0].get("title", "")
+        if len(group) > 1:  # "Citizen report, one row per slide" -> "One row per slide (each report folder)"
+            rest = title.partition(", ")[2] or title
+            title = rest[:1].upper() + rest[1:] + " (one file per report folder, the same columns)"
+        lines += [f"## {paths}", "", title, "",
                   "| column | type | constraints | meaning |", "|---|---|---|---|"]
         for f in schema["fields"]:
             desc = f.get("description", "").replace("|", "\\|")
