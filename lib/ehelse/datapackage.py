@@ -336,9 +336,12 @@ def summary() -> pd.DataFrame:
 
 
 def fields(name: str) -> pd.DataFrame:
-    """The fields of one table: name, type, constraints and description."""
-    return pd.DataFrame([{"field": f["name"], "type": f["type"], "constraints": _constraints(f).replace("\\|", "|"),
-                          "description": f.get("description", "")} for f in resource(name)["schema"]["fields"]])
+    """The fields of one table: name, type, constraints and description (plain text)."""
+    def plain(text: str) -> str:  # the Markdown of SCHEMA.md, for an HTML table
+        return text.replace("\\|", "|").replace("`", "")
+
+    return pd.DataFrame([{"field": f["name"], "type": f["type"], "constraints": plain(_constraints(f)),
+                          "description": plain(f.get("description", ""))} for f in resource(name)["schema"]["fields"]])
 
 
 def main(argv: list[str] | None = None) -> int:
