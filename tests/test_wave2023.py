@@ -107,7 +107,7 @@ def test_a_value_target_with_another_number_is_an_error(tmp_path):
     i = df.index[(df["placed_as"] == "value") & (df["source_row"] == "18")][0]
     df.loc[i, "target"] = df.loc[i, "target"].replace("|2023|", "|2022|")
     df.to_csv(path, index=False)
-    with pytest.raises(data.DataError, match="column 'target'"):
+    with pytest.raises(data.DataError, match="field 'target'"):
         data.placement(root)
 
 
