@@ -226,9 +226,9 @@ def _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, bounds):
     floor shrinking with the residual, so the step stays finite when whole categories sit at a
     bound and is exact Newton near the solution), accepted when it decreases F (Armijo) or, where
     F is flat to rounding near the solution, reduces the largest relative margin error; when
-    neither holds it makes one sweep of exact
-    per-category updates (bounded IPF: each margin category's total met exactly, a block
-    minimisation of F that always makes progress). F never increases (beyond rounding), so the
+    neither holds it makes one sweep of exact per-category updates (bounded IPF: each margin
+    category's total met exactly by bisection, a block minimisation of F that always makes
+    progress). F never increases (beyond rounding), so the
     iteration cannot cycle; it stops only on the margin residual.
     """
     lo, hi = bounds
@@ -264,15 +264,14 @@ def _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, bounds):
     def sweep(u):
         """One pass of exact per-category updates: shift u in each category until its total is met."""
         for cc, k, t in zip(cell_cat, sizes, tg_s):
-            dlo = np.full(k, -800.0 if lo == 0 else 0.0)
-            dhi = np.zeros(k)
             umax = np.full(k, -np.inf)
             umin = np.full(k, np.inf)
             np.maximum.at(umax, cc, u)
             np.minimum.at(umin, cc, u)
-            if lo > 0:
-                dlo = llo - umax  # every cell of the category at the lower bound
-            dhi = lhi - umin      # every cell at the upper bound
+            # bracket the shift: every cell of the category at the lower bound (or exp(u) ~ 0
+            # without one) up to every cell at the upper bound
+            dlo = (llo if lo > 0 else -745.0) - umax
+            dhi = lhi - umin
             for _ in range(200):
                 mid = (dlo + dhi) / 2
                 tot = np.bincount(cc, weights=D * clipexp(u + mid[cc]), minlength=k)
