@@ -3,7 +3,8 @@
 # svydesign() + rake() + svymean(~q) (raked linearisation SEs), median of several runs.
 #
 # Usage: Rscript bench/bench_r.R <respondents.csv> <margins.csv> <result.csv> <repeats>
-# Prints r_median_seconds, r_runs (every run's seconds) and the R / survey versions; writes the
+# Prints r_median_seconds, r_runs (every run's wall seconds), r_cpu_runs (user + system CPU
+# seconds of every run) and the R / survey versions; writes the
 # shares and SEs of the last run to <result.csv> (category, estimate, se) for the comparison.
 #
 # rake() runs to convergence (epsilon 1e-11 of the weight total, maxit 200) so that its answer is
@@ -37,9 +38,12 @@ run <- function() {
   svymean(~q, raked)
 }
 secs <- numeric(repeats)
+cpu <- numeric(repeats)
 for (i in seq_len(repeats)) {
   gc()
-  secs[i] <- system.time(res <- run())[["elapsed"]]
+  tm <- system.time(res <- run())
+  secs[i] <- tm[["elapsed"]]
+  cpu[i] <- tm[["user.self"]] + tm[["sys.self"]]
 }
 out <- data.frame(category = q_levels, estimate = sprintf("%.17g", as.numeric(coef(res))),
                   se = sprintf("%.17g", as.numeric(SE(res))))
@@ -51,3 +55,4 @@ cat(sprintf("R_VERSION %s\n", R.version.string))
 cat(sprintf("survey_version %s\n", as.character(packageVersion("survey"))))
 cat(sprintf("r_runs %s\n", paste(sprintf("%.3f", secs), collapse = " ")))
 cat(sprintf("r_median_seconds %.4f\n", median(secs)))
+cat(sprintf("r_cpu_runs %s\n", paste(sprintf("%.3f", cpu), collapse = " ")))

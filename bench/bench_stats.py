@@ -5,8 +5,10 @@ unequal base weights) and one margins file (Statistics Norway 2022) are written 
 directory; Python and R (bench/bench_r.R) each read them, then time the same work: build the
 design, rake to the margins (each to convergence: Python's default tolerance, R's rake() to
 epsilon 1e-11) and compute the shares with raked linearisation SEs. Each side is timed as the
-median of several runs. The two answers are compared (shares to 1e-8, SEs to 1e-6 relative)
-before the ratio is printed; a disagreement stops the benchmark. Without Rscript, or with
+median of several runs, in wall-clock and in CPU seconds (user + system: on a shared machine
+the CPU time is the fairer like-for-like figure; both sides run single-threaded). The two
+answers are compared (shares to 1e-8, SEs to 1e-6 relative) before the ratios are printed; a
+disagreement stops the benchmark. Without Rscript, or with
 --no-r, only the Python side runs.
 """
 from __future__ import annotations
@@ -53,20 +55,21 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def python_side(path: Path, margins_path: Path, runs: int) -> tuple[list[float], pd.DataFrame]:
-    """Read the files, then time design + rake + shares with raked SEs `runs` times."""
+def python_side(path: Path, margins_path: Path, runs: int) -> tuple[list[float], list[float], pd.DataFrame]:
+    """Read the files, then time design + rake + shares with raked SEs `runs` times (wall, CPU)."""
     df = pd.read_csv(path, dtype={"sex": "category", "agegrp": "category", "region": "category", "q": str},
                      encoding="utf-8")
     m = pd.read_csv(margins_path, encoding="utf-8")
-    secs, res = [], None
+    secs, cpu, res = [], [], None
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = shares(design(df, rake(df, m, base_weights=df["base_w"])), "q", categories=Q)
         secs.append(time.perf_counter() - t0)
-    return secs, res
+        cpu.append(time.process_time() - c0)
+    return secs, cpu, res
 
 
-def r_side(path: Path, margins_path: Path, runs: int, work: Path) -> tuple[list[float], pd.DataFrame, str]:
+def r_side(path: Path, margins_path: Path, runs: int, work: Path) -> tuple[list[float], list[float], pd.DataFrame, str]:
     result = work / "r_result.csv"
     out = subprocess.run(["Rscript", str(HERE / "bench_r.R"), str(path), str(margins_path), str(result), str(runs)],
                          capture_output=True, text=True)
@@ -74,8 +77,9 @@ def r_side(path: Path, margins_path: Path, runs: int, work: Path) -> tuple[list[
         raise SystemExit(f"bench_r.R failed:\n{out.stderr[-2000:]}")
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
     secs = [float(x) for x in lines["r_runs"].split()]
+    cpu = [float(x) for x in lines["r_cpu_runs"].split()]
     version = f"{lines['R_VERSION']}, survey {lines['survey_version']}"
-    return secs, pd.read_csv(result, encoding="utf-8"), version
+    return secs, cpu, pd.read_csv(result, encoding="utf-8"), version
 
 
 def compare(py: pd.DataFrame, r: pd.DataFrame) -> tuple[float, float]:
@@ -94,8 +98,9 @@ def main() -> None:
     with_r = "--no-r" not in sys.argv and shutil.which("Rscript") is not None
     margins = population_margins(2022)
     print("design + rake + shares with raked SEs, same file and margins on both sides, median of runs")
-    print(f"{'n':>9} {'Python s':>9} {'runs':>4} {'R s':>9} {'runs':>4} {'R/Python':>9} {'max diff share':>15} "
-          f"{'max diff SE':>12} {'peak MB':>8}")
+    print("(wall = elapsed seconds, cpu = user + system seconds)")
+    print(f"{'n':>9} {'runs':>5} {'Py wall':>8} {'Py cpu':>8} {'R wall':>8} {'R cpu':>8} {'R/Py wall':>9} "
+          f"{'R/Py cpu':>9} {'diff share':>10} {'diff SE':>8} {'peak MB':>8}")
     version = ""
     with tempfile.TemporaryDirectory(prefix="ehelse-bench-") as tmp:
         work = Path(tmp)
@@ -104,17 +109,17 @@ def main() -> None:
             sample(n, margins).to_csv(path, index=False, encoding="utf-8")
             (work / f"respondents_{n}_q_levels.txt").write_text("\n".join(Q) + "\n", encoding="utf-8")
             margins.to_csv(mpath, index=False, encoding="utf-8")
-            py_secs, py_res = python_side(path, mpath, py_runs)
-            py_med = statistics.median(py_secs)
+            py_secs, py_cpu, py_res = python_side(path, mpath, py_runs)
+            pw, pc = statistics.median(py_secs), statistics.median(py_cpu)
             if with_r:
-                r_secs, r_res, version = r_side(path, mpath, r_runs, work)
+                r_secs, r_cpu, r_res, version = r_side(path, mpath, r_runs, work)
                 d_est, d_se = compare(py_res, r_res)
-                r_med = statistics.median(r_secs)
-                print(f"{n:>9,} {py_med:9.4f} {py_runs:>4} {r_med:9.3f} {r_runs:>4} {r_med / py_med:9.0f} "
-                      f"{d_est:15.1e} {d_se:12.1e} {peak_mb():8.0f}")
+                rw, rc = statistics.median(r_secs), statistics.median(r_cpu)
+                print(f"{n:>9,} {py_runs:>2}/{r_runs:<2} {pw:8.4f} {pc:8.4f} {rw:8.3f} {rc:8.3f} {rw / pw:9.0f} "
+                      f"{rc / pc:9.0f} {d_est:10.1e} {d_se:8.1e} {peak_mb():8.0f}")
             else:
-                print(f"{n:>9,} {py_med:9.4f} {py_runs:>4} {'-':>9} {'-':>4} {'-':>9} {'-':>15} {'-':>12} "
-                      f"{peak_mb():8.0f}")
+                print(f"{n:>9,} {py_runs:>2}/- {pw:8.4f} {pc:8.4f} {'-':>8} {'-':>8} {'-':>9} {'-':>9} {'-':>10} "
+                      f"{'-':>8} {peak_mb():8.0f}")
     if version:
         print(f"R side: {version}")
     print("targets for 1,000,000: Python < 0.5 s, peak memory < 1024 MB")
