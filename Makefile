@@ -21,6 +21,7 @@ book: $(STAMP)
 
 test: $(STAMP)
 	@tools/ensure-chromium
+	@tools/ensure-r
 	$(BIN)/python -m pytest -p no:cacheprovider tests --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
