@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimates import Design, EstimateError, _by_levels, _domain_mask, share_cov
+from .estimates import Design, EstimateError, _by_levels, _domain_mask, _interval, share_cov
 
 GROUPS = ("Kritikere", "Passive", "Promotører")  # detractors, passives, promoters
 CONTRAST = np.array([-100.0, 0.0, 100.0])
@@ -28,8 +28,9 @@ def nps_groups(scores: pd.Series) -> pd.Series:
                      ).where(s.notna())
 
 
-def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
+def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: float | None = None) -> pd.DataFrame:
     """NPS in points with shares of the three groups, raked SE and a t-based CI, by subgroup."""
+    level, _ = _interval(level, "t")
     base = _domain_mask(d, domain)
     groups = nps_groups(d.data[question])
     answered = groups.notna().to_numpy()
@@ -53,8 +54,9 @@ def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: 
 
 
 def nps_from_shares(promoters: float, detractors: float, n: float, deff: float = 1.0,
-                    level: float = 0.95) -> dict:
+                    level: float | None = None) -> dict:
     """NPS, SE and CI from published % promoters and % detractors and a base (effective n = n / deff)."""
+    level, _ = _interval(level, "normal")
     if not (0 <= promoters <= 100 and 0 <= detractors <= 100 and promoters + detractors <= 100.5):
         raise EstimateError(f"promoters {promoters} and detractors {detractors} must be percents summing to <= 100")
     if n <= 0:
