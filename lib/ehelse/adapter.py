@@ -258,6 +258,13 @@ def _factor(col: pd.Series) -> tuple[np.ndarray, list]:
     return codes, [_norm_key(u) for u in uniques]
 
 
+def _categorical(label_u: list, idx: np.ndarray, categories: list, index) -> pd.Series:
+    """Rows' labels as a categorical (category order of the mapping), from per-distinct-value labels."""
+    pos = {c: i for i, c in enumerate(categories)}
+    code_u = np.array([pos.get(lab, -1) if lab is not None else -1 for lab in label_u], dtype=np.int64)
+    return pd.Series(pd.Categorical.from_codes(code_u[idx], categories=categories), index=index)
+
+
 def _error(file: str, name: str, src: str, msg: str, mask=None) -> MicrodataError:
     return MicrodataError(f"{file}: {name} (variable {src!r}): {msg}" + (f" ({_rows(mask)})" if mask is not None else ""))
 
@@ -288,7 +295,7 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
                 lab = next((l for l, (lo, hi) in spec["bins"].items() if lo <= u <= hi and float(u).is_integer()), None)
             label_u.append(lab)
         label_u.append(None)
-        out = pd.Series(np.asarray(label_u, dtype=object)[idx], index=raw.index)
+        out = _categorical(label_u, idx, list(spec["bins"]), raw.index)
         unm_u = np.array([lab is None for lab in label_u], dtype=bool) & ~is_miss_u
     elif "numeric" in spec:
         lo, hi = spec["numeric"]
@@ -306,7 +313,7 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
                                      f"in the codebook's answer scale {allowed}")
         label_u = [None if m else cmap.get(u) for u, m in zip(uniq, is_miss_u)] + [None]
         unm_u = np.array([lab is None for lab in label_u], dtype=bool) & ~is_miss_u
-        out = pd.Series(np.asarray(label_u, dtype=object)[idx], index=raw.index)
+        out = _categorical(label_u, idx, list(dict.fromkeys(cmap.values())), raw.index)
     if unm_u.any():
         bad = [str(u) for u, b in zip(uniq, unm_u) if b][:10]
         raise _error(file, name, src, f"code(s) {bad} are not covered by the mapping and not declared missing",
