@@ -229,9 +229,23 @@ def _parse_numbers(col: pd.Series, decimal: str) -> pd.Series:
     dec = re.escape(decimal)
     integer = s.str.fullmatch(r"-?\d+")
     real = s.str.fullmatch(rf"-?\d+{dec}\d+")
-    if (integer | real | empty).all():
+    num = integer | real
+    if (num | empty).all():
         return pd.to_numeric(s.where(~empty).str.replace(decimal, ".", regex=False), errors="raise")
-    return s.where(~empty)
+    # some values are not plain numbers: keep them as text (the mapping reports them), the rest as numbers
+    out = s.where(~empty).astype(object)
+    out[num] = pd.to_numeric(s[num].str.replace(decimal, ".", regex=False), errors="raise").to_numpy(dtype=object)
+    return out
+
+
+def _hint(values) -> str:
+    """A hint when text values look like numbers written in another dialect."""
+    vals = [str(v) for v in values]
+    if any(re.fullmatch(r"-?\d+,\d+", v) for v in vals):
+        return "; the values use ',' as decimal mark: declare csv: {decimal: ','} in the mapping"
+    if any(v != v.strip() for v in vals):
+        return "; values with spaces are not stripped"
+    return ""
 
 
 # ------------------------------------------------------------------ mapping codes (vectorised)
@@ -286,7 +300,7 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
         if bad_flag.any():
             bad = [str(u) for u, b in zip(uniq, bad_flag) if b][:5]
             raise _error(file, name, src, f"value(s) {bad!r} are not plain numbers (nothing is coerced: no "
-                                          f"spaces, exponents or infinities)", bad_flag[idx])
+                                          f"spaces, exponents or infinities{_hint(bad)})", bad_flag[idx])
     if "bins" in spec:
         label_u = []
         for u, m in zip(uniq, is_miss_u):
@@ -316,8 +330,8 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
         out = _categorical(label_u, idx, list(dict.fromkeys(cmap.values())), raw.index)
     if unm_u.any():
         bad = [str(u) for u, b in zip(uniq, unm_u) if b][:10]
-        raise _error(file, name, src, f"code(s) {bad} are not covered by the mapping and not declared missing",
-                     unm_u[idx])
+        raise _error(file, name, src, f"code(s) {bad} are not covered by the mapping and not declared missing"
+                                      f"{_hint(bad)}", unm_u[idx])
     if required and out.isna().any():
         raise _error(file, name, src, "weighting/breakdown variable is missing; the book cannot weight these "
                                       "respondents", out.isna().to_numpy())
@@ -329,8 +343,9 @@ def _numbers(raw: pd.DataFrame, src: str, name: str, file: str) -> np.ndarray:
     col = raw[src]
     if not pd.api.types.is_numeric_dtype(col):
         bad = col.map(lambda v: isinstance(v, str))
-        raise _error(file, name, src, f"value(s) {list(pd.unique(col[bad]))[:5]!r} are not plain numbers "
-                                      f"(nothing is coerced)", bad.to_numpy())
+        vals = [str(v) for v in pd.unique(col[bad])][:5]
+        raise _error(file, name, src, f"value(s) {vals!r} are not plain numbers (nothing is coerced{_hint(vals)})",
+                     bad.to_numpy())
     v = col.to_numpy(dtype=float)
     bad = ~np.isfinite(v)
     if bad.any():
