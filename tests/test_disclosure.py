@@ -57,6 +57,8 @@ def test_book_table_and_download_apply_the_rule(monkeypatch, tmp_path):
 
     monkeypatch.setattr(settings, "load", lambda path=None: {**settings.validate(settings.read(), settings.SETTINGS, {}),
                                                             "microdata": REAL["microdata"]})
+    assert book.table(pd.DataFrame({"estimate": [1.5], "n": [3]})).data.count("1.5") == 1, "off before real respondents"
+    monkeypatch.setitem(disclosure._REAL, "read", True)
     monkeypatch.setattr(book, "DOWNLOADS", tmp_path)
     monkeypatch.setattr(book, "_rel", str)
     t = pd.DataFrame({"level": ["tiny", "big"], "estimate": [12.5, 40.0], "n": [3, 900]})

@@ -11,7 +11,9 @@ Convention for table authors (chapters and lib/):
   (convergence histories, assumptions) are marked with `exempt(df, reason)`; lib/ marks its
   published tables itself. On real microdata, a table with numbers, no base column and no
   such mark is refused (`DisclosureError`), never published.
-With synthetic respondents (no microdata configured) tables pass unchanged.
+The rule is on in every process that has read real respondents (`microdata.respondents` on
+configured microdata calls `reading_real_respondents()`): a chapter that reads no respondents
+shows published numbers only. With synthetic respondents tables pass unchanged.
 """
 from __future__ import annotations
 
@@ -21,6 +23,21 @@ import pandas as pd
 BASE_COLUMNS = ("n_eff", "n", "base")
 EXEMPT = "disclosure_exempt"
 CHECKED = "disclosure_checked"
+_REAL = {"read": False}
+
+
+def reading_real_respondents() -> None:
+    """Switch the rule on for this process: real respondents have been read."""
+    _REAL["read"] = True
+
+
+def rule_applies(settings: dict | None = None) -> bool:
+    """Whether outputs must pass the rule: real respondents read here (or, given settings, real microdata configured)."""
+    if settings is not None:
+        from .settings import real_microdata
+
+        return real_microdata(settings)
+    return _REAL["read"]
 
 
 class DisclosureError(ValueError):
@@ -63,11 +80,11 @@ def apply_rule(df: pd.DataFrame, base: str, min_base: float, flag_base: float) -
 
 def protect(df: pd.DataFrame, settings: dict | None = None, *, what: str = "table") -> pd.DataFrame:
     """The table as it may leave the machine: the rule applied on real microdata, unchanged on synthetic data."""
-    from .settings import load, real_microdata
+    from .settings import load
 
-    s = settings or load()
-    if not real_microdata(s) or df.attrs.get(EXEMPT):
+    if not rule_applies(settings) or df.attrs.get(EXEMPT):
         return df
+    s = settings or load()
     base = base_column(df)
     if base is None:
         numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]

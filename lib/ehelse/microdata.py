@@ -481,8 +481,12 @@ def respondents(survey: str) -> tuple[pd.DataFrame, bool]:
     if real:
         from .adapter import read_microdata
 
+        from .disclosure import reading_real_respondents
+
         mapping = (micro["personnel_mapping"] if survey == "personnel" else None) or micro["mapping"]
-        return with_category_order(read_microdata(real, mapping, survey=survey)), False
+        out = with_category_order(read_microdata(real, mapping, survey=survey))
+        reading_real_respondents()  # from here on every table, figure and download passes the suppression rule
+        return out, False
     df = pd.read_csv(SYNTHETIC / f"{survey}.csv", dtype={"year": int}, keep_default_na=True)
     return with_category_order(df), True
 
