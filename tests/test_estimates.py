@@ -149,7 +149,7 @@ def test_published_aggregates():
     se = published_share_se(50, 100)
     assert se == pytest.approx(5.0)
     assert published_share_se(50, 100, deff=4) == pytest.approx(10.0)
-    lo, hi = published_share_ci(50, 100)
+    lo, hi = published_share_ci(50, 100, level=0.95, method="wilson")
     ref = proportion_confint(50, 100, method="wilson")
     assert lo == pytest.approx(100 * ref[0]) and hi == pytest.approx(100 * ref[1])
     t = published_change_test(30, 1000, 35, 1000)

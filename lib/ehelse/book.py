@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import ROOT
+from . import ROOT, disclosure
 
 DOWNLOADS = ROOT / "notebooks" / "_data"
 SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a finding.** These numbers are computed "
@@ -17,8 +17,8 @@ SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a fin
 
 
 def table(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None) -> HTML:
-    """A compact, phone-friendly HTML table without the index."""
-    fmt = df.copy()
+    """A compact, phone-friendly HTML table without the index (on real microdata: after the suppression rule)."""
+    fmt = disclosure.protect(df, what=f"table {caption!r}" if caption else "table").copy()
     for c in fmt.columns:
         if pd.api.types.is_float_dtype(fmt[c]):
             fmt[c] = fmt[c].map(lambda x: "" if pd.isna(x) else f"{x:,.{digits}f}")
@@ -32,6 +32,7 @@ def download(df: pd.DataFrame, name: str, label: str = "Download the data of thi
     """Write the data behind a figure to notebooks/_data/<name>.csv and return a download link."""
     if not re.fullmatch(r"[a-z0-9_\-]+", name):
         raise ValueError(f"download name {name!r}: use lower-case letters, digits, - and _")
+    df = disclosure.protect(df, what=f"download {name!r}")
     DOWNLOADS.mkdir(parents=True, exist_ok=True)
     path = DOWNLOADS / f"{name}.csv"
     df.to_csv(path, index=False, lineterminator="\n", float_format="%.6g")
@@ -154,5 +155,5 @@ def claims_table(chapter: str) -> pd.DataFrame:
     figs = set(inv.loc[inv["chapter"] == chapter, "figure_id"])
     v = claims.verdicts()
     v = v[v["figure_id"].isin(figs)]
-    return v[["claim_id", "figure_id", "text_no", "text_en", "printed", "value", "compared", "p_value",
-              "verdict", "note"]].rename(columns={"value": "computed", "compared": "compared with"})
+    return disclosure.exempt(v[["claim_id", "figure_id", "text_no", "text_en", "printed", "value", "compared", "p_value",
+              "verdict", "note"]].rename(columns={"value": "computed", "compared": "compared with"}), "published numbers")

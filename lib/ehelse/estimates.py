@@ -235,7 +235,7 @@ def _mean_influence(w: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[flo
     return mean, wd * (y - mean) / W, float(W)
 
 
-def domain_difference(d: Design, y, domain_a, domain_b="rest", *, base=None, level: float = 0.95) -> pd.Series:
+def domain_difference(d: Design, y, domain_a, domain_b="rest", *, base=None, level: float | None = None) -> pd.Series:
     """Difference of the mean of y (a 0/1 net, an NPS recode, …) between two domains of the same survey.
 
     ``domain_a`` is a boolean mask; ``domain_b`` a mask, ``"rest"`` (the base outside domain a)
@@ -246,6 +246,7 @@ def domain_difference(d: Design, y, domain_a, domain_b="rest", *, base=None, lev
     of freedom (n - 1). For independent samples (two waves) use ``difference_test``.
     Returns estimate_a, estimate_b, difference (a - b), se, t, df, p_value, ci_low, ci_high, n_a, n_b.
     """
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
     _check_ci(level, "logit")
     base_m = _domain_mask(d, base)
     a = _domain_mask(d, domain_a) & base_m
@@ -346,6 +347,34 @@ def proportion_ci(p, se, df: float | None = None, *, level: float = 0.95, method
     return _clopper_pearson(p, n, level)
 
 
+def _interval(level: float | None, method: str | None) -> tuple[float, str]:
+    """Interval level and method: those given, else settings.yml's confidence_level and ci_method."""
+    if level is None or method is None:
+        from .settings import interval
+
+        iv = interval()
+        level, method = iv["level"] if level is None else level, iv["method"] if method is None else method
+    return level, method
+
+
+def _bases(min_base: float | None, flag_base: float | None) -> tuple[float, float]:
+    """Suppression bases: those given, else settings.yml's min_base and flag_base."""
+    if min_base is None or flag_base is None:
+        from .settings import bases
+
+        b = bases()
+        min_base, flag_base = b["min_base"] if min_base is None else min_base, b["flag_base"] if flag_base is None else flag_base
+    return min_base, flag_base
+
+
+def _whole_base_categories(d: Design, question: str, categories: Sequence | None, base: np.ndarray,
+                           by: str | None) -> Sequence | None:
+    """By subgroup, the answer categories of the whole base, so a small group lacking one still has its row."""
+    if categories is not None or by is None or question not in d.data.columns:
+        return categories
+    return sorted(d.data.loc[base, question].dropna().unique().tolist())
+
+
 def _by_levels(d: Design, by: str | None):
     if by is None:
         return [(None, np.ones(d.n, dtype=bool))]
@@ -359,11 +388,18 @@ def _by_levels(d: Design, by: str | None):
 
 
 def shares(d: Design, question: str, *, categories: Sequence | None = None, exclude: Iterable = (),
-           domain=None, by: str | None = None, level: float = 0.95, ci: str = "logit") -> pd.DataFrame:
+           domain=None, by: str | None = None, level: float | None = None, ci: str | None = None) -> pd.DataFrame:
     """Weighted share of each answer category with raked SE, CI, design effect and base."""
+    level, ci = _interval(level, ci)
     base = _domain_mask(d, domain)
+    categories = _whole_base_categories(d, question, categories, base, by)
     rows = []
     for lev, m in _by_levels(d, by):
+        if by is not None and not (base & m).any():  # a subgroup without respondents: rows to suppress, not a crash
+            rows += [{by: lev, "category": c, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                      "deff": np.nan, "n": 0, "n_weighted": 0.0, "n_eff": 0.0}
+                     for c in categories if c not in set(exclude)]
+            continue
         codes, keep = _answer_codes(d, question, categories, exclude, base & m)
         p, cov, info = share_cov(d, codes, len(keep))
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -379,12 +415,18 @@ def shares(d: Design, question: str, *, categories: Sequence | None = None, excl
 
 
 def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories: Sequence | None = None,
-         exclude: Iterable = (), domain=None, by: str | None = None, level: float = 0.95,
-         ci: str = "logit") -> pd.DataFrame:
+         exclude: Iterable = (), domain=None, by: str | None = None, level: float | None = None,
+         ci: str | None = None) -> pd.DataFrame:
     """Nets (e.g. top-2 box: 'Helt enig' + 'Delvis enig') with raked SE and CI, by subgroup."""
+    level, ci = _interval(level, ci)
     base = _domain_mask(d, domain)
+    categories = _whole_base_categories(d, question, categories, base, by)
     rows = []
     for lev, m in _by_levels(d, by):
+        if by is not None and not (base & m).any():  # a subgroup without respondents: a row to suppress, not a crash
+            rows += [{by: lev, "net": name, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                      "n": 0, "n_weighted": 0.0, "n_eff": 0.0} for name in groups]
+            continue
         codes, keep = _answer_codes(d, question, categories, exclude, base & m)
         p, cov, info = share_cov(d, codes, len(keep))
         for name, members in groups.items():
@@ -402,11 +444,12 @@ def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories
     return pd.DataFrame(rows)
 
 
-def suppress(table: pd.DataFrame, *, min_base: float = 30, flag_base: float = 100,
+def suppress(table: pd.DataFrame, *, min_base: float | None = None, flag_base: float | None = None,
              base_col: str = "n_eff", value_cols: Sequence[str] = ("estimate", "se", "ci_low", "ci_high", "deff", "nps",
                                                                    "promoters", "passives", "detractors")
              ) -> pd.DataFrame:
     """Blank estimates (shares, NPS, …) whose effective base is below min_base; flag those below flag_base."""
+    min_base, flag_base = _bases(min_base, flag_base)
     if base_col not in table.columns:
         raise EstimateError(f"suppress: the table has no base column {base_col!r}")
     out = table.copy()
@@ -457,13 +500,14 @@ def published_share_se(p_percent, n, deff: float = 1.0) -> np.ndarray:
     return 100 * np.sqrt(deff * p * (1 - p) / n)
 
 
-def published_share_ci(p_percent, n, deff: float = 1.0, *, level: float = 0.95,
-                       method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
+def published_share_ci(p_percent, n, deff: float = 1.0, *, level: float | None = None,
+                       method: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """CI in percent for a published share with base n (effective n = n / deff): wilson, logit or korn_graubard.
 
-    korn_graubard is Clopper-Pearson on the effective n (no degrees-of-freedom rescaling: only
-    the base is known).
+    Level and method come from settings.yml unless given. korn_graubard is Clopper-Pearson on the
+    effective n (no degrees-of-freedom rescaling: only the base is known).
     """
+    level, method = _interval(level, method)
     _check_ci(level, method)
     se = published_share_se(p_percent, n, deff) / 100
     p = np.asarray(p_percent, dtype=float) / 100
@@ -504,8 +548,8 @@ def published_change_test(p1, n1, p2, n2, deff1: float = 1.0, deff2: float = 1.0
 
 def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence[str], *,
                   categories: Sequence | None = None, exclude: Iterable = (), domain=None,
-                  min_base: float = 30, flag_base: float = 100, level: float = 0.95, ci: str = "logit",
-                  adjust: str = "fdr_bh") -> pd.DataFrame:
+                  min_base: float | None = None, flag_base: float | None = None, level: float | None = None,
+                  ci: str | None = None, adjust: str = "fdr_bh") -> pd.DataFrame:
     """A net (e.g. 'enig') by each breakdown variable, with raked SE, CI, base, small-base suppression
     and a test of each group against all respondents of the base.
 
@@ -513,7 +557,9 @@ def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence
     linearised SE of the raked design that accounts for the group being part of the total
     (``domain_difference(..., "total")``); ``p_value`` is its t test and ``p_adjusted`` the
     ``adjust`` correction (Benjamini-Hochberg by default, "none" to switch off) over the table.
+    Level, interval method and suppression bases come from settings.yml unless given.
     """
+    level, ci = _interval(level, ci)
     frames = []
     for v in by_vars:
         t = nets(d, question, {"net": list(members)}, categories=categories, exclude=exclude, domain=domain, by=v,
@@ -534,7 +580,7 @@ def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence
 
 
 def correlations(df: pd.DataFrame, target: str, columns: Sequence[str], orders: Mapping[str, Sequence],
-                 level: float = 0.95) -> pd.DataFrame:
+                 level: float | None = None) -> pd.DataFrame:
     """Pearson r between ordinal answers (scored by scale position, first label highest) with Fisher-z CIs.
 
     Respondents missing either answer, or giving an answer outside `orders` (e.g. "Vet ikke"),
@@ -545,6 +591,7 @@ def correlations(df: pd.DataFrame, target: str, columns: Sequence[str], orders: 
         return df[col].map({c: len(order) - i for i, c in enumerate(order)})
 
     y = score(target)
+    level, _ = _interval(level, "fisher_z")
     z = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for c in columns:

@@ -29,7 +29,10 @@ from . import plots, waves
 from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
                    values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
-from .settings import load
+from .disclosure import exempt
+from .settings import interval, load
+
+CI_NAMES = {"logit": "logit", "wilson": "Wilson", "korn_graubard": "Korn–Graubard"}
 
 SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
 #: Labels of the tests of change: the last two waves of a series (following each other in the
@@ -81,7 +84,7 @@ def source_of(figure_id: str) -> str:
 
 def table(figure_id: str) -> pd.DataFrame:
     """Tidy published numbers of a figure with English labels, printed base and 95 % CI (percent)."""
-    return _table(figure_id).copy()
+    return exempt(_table(figure_id).copy(), "published numbers")
 
 
 @functools.lru_cache(maxsize=None)
@@ -281,8 +284,9 @@ def caption(figure_id: str) -> Markdown:
         if t["base"].isna().any():
             parts.append("Some bars have no printed base: they are drawn without an interval.")
         if t["ci_low"].notna().any():
-            parts.append("Whiskers: 95 % intervals from the printed base (Wilson, assumed design effect as in "
-                         "settings.yml).")
+            iv = interval()
+            parts.append(f"Whiskers: {100 * iv['level']:g} % intervals from the printed base "
+                         f"({CI_NAMES.get(iv['method'], iv['method'])}, assumed design effect as in settings.yml).")
     if f.get("figure_notes"):
         parts.append(f"Report's note: *{f['figure_notes']}*")
     for b in series_breaks(figure_id):
@@ -360,7 +364,8 @@ def missing(chapter: str) -> pd.DataFrame:
         rows.append({"figure": r.figure_id, "headline": r.headline, "question (as asked)": " ".join(str(q.get("text_no", "")).split()),
                      "question (English)": " ".join(str(q.get("text_en", "")).split()) or r.headline_en,
                      "numbers": "numbers not in the source"})
-    return pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"])
+    return exempt(pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"]),
+                  "published numbers")
 
 
 def _tested_categories(figure_id: str, t: pd.DataFrame) -> list[tuple[str, list[str]]]:
@@ -483,7 +488,7 @@ def chapter_tests(chapter: str) -> pd.DataFrame:
     out["p_adjusted"] = out["p_value"] if method == "none" else adjust_pvalues(out["p_value"].to_numpy(), method)
     out["significant"] = np.where(out["p_adjusted"].isna(), "base not printed",
                                   np.where(out["p_adjusted"] < 0.05, "yes", "no"))
-    return out
+    return exempt(out, "tests of published numbers")
 
 
 def chapter_figures(chapter: str) -> list[str]:

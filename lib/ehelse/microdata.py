@@ -476,9 +476,8 @@ def recovery(df: pd.DataFrame, report: str, population: str, year: int, margins:
             rows.append({"figure_id": spec["figure_id"], "column": col, "year": year, "item": spec["item"],
                          "category": cat, "published": pub, "target": target, "unweighted": 100 * u.loc[cat, "estimate"],
                          "weighted": 100 * e["estimate"], "ci_low": 100 * e["ci_low"], "ci_high": 100 * e["ci_high"],
-                         "n": int(e["n"])})
-    out = pd.DataFrame(rows, columns=["figure_id", "column", "year", "item", "category", "published", "target",
-                                      "unweighted", "weighted", "ci_low", "ci_high", "n"])
+                         "n": int(e["n"]), "n_eff": float(e["n_eff"])})
+    out = pd.DataFrame(rows)
     out["covered"] = (out["ci_low"] <= out["target"]) & (out["target"] <= out["ci_high"])
     return out
 
@@ -506,16 +505,17 @@ def respondents(survey: str) -> tuple[pd.DataFrame, bool]:
 
     if survey not in ("citizens", "personnel"):
         raise ValueError(f"survey must be 'citizens' or 'personnel', not {survey!r}")
-    s = load()
-    real = (s.get("microdata") or {}).get(survey)
+    micro = load()["microdata"]  # validated: configured files exist, a mapping is configured
+    real = micro[survey]
     if real:
         from .adapter import read_microdata
 
-        mapping = (s.get("microdata") or {}).get("mapping")
-        if not mapping:
-            raise ValueError("microdata is configured but no mapping file is (settings.yml microdata.mapping "
-                             "or EHELSE_MAPPING)")
-        return with_category_order(read_microdata(real, mapping)), False
+        from .disclosure import reading_real_respondents
+
+        mapping = (micro["personnel_mapping"] if survey == "personnel" else None) or micro["mapping"]
+        out = with_category_order(read_microdata(real, mapping, survey=survey))
+        reading_real_respondents()  # from here on every table, figure and download passes the suppression rule
+        return out, False
     df = pd.read_csv(SYNTHETIC / f"{survey}.csv", dtype={"year": int}, keep_default_na=True)
     return with_category_order(df), True
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimates import BACKFIT_SWEEPS, Design, EstimateError, _domain_mask, _rake_cells, share_cov
+from .estimates import _interval, BACKFIT_SWEEPS, Design, EstimateError, _domain_mask, _rake_cells, share_cov
 
 
 def influence_cov(d: Design, infl: np.ndarray) -> np.ndarray:
@@ -183,9 +183,10 @@ def model_matrix(d: Design, predictors: Sequence[str], mask: np.ndarray,
 
 
 def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None, domain=None,
-             reference: Mapping[str, object] | None = None, level: float = 0.95, tol: float = 1e-12,
+             reference: Mapping[str, object] | None = None, level: float | None = None, tol: float = 1e-12,
              max_iter: int = 100) -> pd.DataFrame:
     """Design-based logistic regression (R svyglm, quasibinomial) with raked SEs, t tests and odds ratios."""
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
     mask = _domain_mask(d, domain)
     outcome, predictors = _parse_model(model)
     y = _outcome(_column(d, outcome), mask, outcome, positive) * mask

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .estimates import Design, EstimateError, _answer_codes, _by_levels, _domain_mask, proportion_ci
+from .estimates import _interval, Design, EstimateError, _answer_codes, _by_levels, _domain_mask, proportion_ci
 from .weighting import RakeResult, _normalise_margins
 
 MAX_CELLS = 200_000_000  # n x replicates held in memory (1.6 GB of float64): beyond, use groups
@@ -228,9 +228,10 @@ def replicate_se(rd: ReplicateDesign, y, *, domain=None) -> pd.DataFrame:
 
 
 def replicate_shares(rd: ReplicateDesign, question: str, *, categories: Sequence | None = None,
-                     exclude: Iterable = (), domain=None, by: str | None = None, level: float = 0.95
+                     exclude: Iterable = (), domain=None, by: str | None = None, level: float | None = None
                      ) -> pd.DataFrame:
     """Weighted share of each answer with replicate SE and logit CI (df = replicates - 1), by subgroup."""
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
     base = _domain_mask(rd.design, domain)
     rows = []
     for lev, m in _by_levels(rd.design, by):
@@ -250,8 +251,9 @@ def replicate_shares(rd: ReplicateDesign, question: str, *, categories: Sequence
 
 def replicate_nets(rd: ReplicateDesign, question: str, groups: Mapping[str, Sequence], *,
                    categories: Sequence | None = None, exclude: Iterable = (), domain=None, by: str | None = None,
-                   level: float = 0.95) -> pd.DataFrame:
+                   level: float | None = None) -> pd.DataFrame:
     """Nets (e.g. top-2 box) with replicate SE and logit CI, by subgroup."""
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
     base = _domain_mask(rd.design, domain)
     rows = []
     for lev, m in _by_levels(rd.design, by):
@@ -273,8 +275,9 @@ def replicate_nets(rd: ReplicateDesign, question: str, groups: Mapping[str, Sequ
 
 
 def replicate_nps(rd: ReplicateDesign, question: str, *, domain=None, by: str | None = None,
-                  level: float = 0.95) -> pd.DataFrame:
+                  level: float | None = None) -> pd.DataFrame:
     """NPS in points (mean of the -100/0/+100 recode, don't know excluded) with replicate SE and t CI, by subgroup."""
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
     from .nps import CONTRAST, nps_groups
 
     base = _domain_mask(rd.design, domain)

@@ -139,6 +139,8 @@ def rake(data: pd.DataFrame, margins: MarginsLike, base_weights: pd.Series | np.
     keep, codes, index = _cell_codes(data, m, missing)
     if not (tol > 0):
         raise WeightingError(f"tol must be a positive number, got {tol!r}")
+    if base_weights is None and "base_weight" in data.columns:  # the microdata's design weights (adapter)
+        base_weights = data["base_weight"].to_numpy()
     if base_weights is None:  # equal expansion weights: population total / respondents
         d = np.full(len(data), float(next(iter(m.values())).sum()) / max(int(keep.sum()), 1))
     else:
