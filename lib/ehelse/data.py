@@ -18,6 +18,7 @@ PUBLISHED = DATA / "published"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
+MEASURES_COLUMNS = ["figure_id", "measure_en"]
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
                      "question_id", "chart_type", "years", "bases", "base_from", "filter_no", "filter_en", "numbers_in_text",
                      "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes"]
@@ -98,10 +99,14 @@ def _check_duplicates(df, path, key):
 def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> None:
     """Every category must be a label of the answer scale of its figure's question."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
+    partial = df["figure_id"].map(inv.set_index("figure_id")["numbers_source"]) == "partial"
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
-        if cat not in labels:
-            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {}
+        labels = [l["no"] for l in scale.get("labels", [])]
+        nets = list(scale.get("nets") or {}) if partial.iloc[i] else []  # a headline may print a net share
+        if cat not in labels + nets:
+            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}"
+                  + (f" or one of its nets {nets}" if nets else ""))
 
 
 def _check_urls(df: pd.DataFrame, path: Path) -> None:
@@ -169,7 +174,7 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
     _to_number(df, path, "order", integer=True)
     _check_allowed(df, path, "chart_type", CHART_TYPES)
     _check_allowed(df, path, "numbers_in_text", {"yes", "partial", "no"})
-    _check_allowed(df, path, "numbers_source", {"", "report", "publisher", "missing"})
+    _check_allowed(df, path, "numbers_source", {"", "report", "partial", "publisher", "missing"})
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")
@@ -353,6 +358,16 @@ def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     return df
 
 
+def validate_measures(df: pd.DataFrame, path: Path, inv: pd.DataFrame) -> pd.DataFrame:
+    """Short English measure names: one per chart of the inventories, none empty."""
+    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
+    _check_duplicates(df, path, ["figure_id"])
+    for i, m in enumerate(df["measure_en"]):
+        if not m.strip():
+            _fail(path, i, "measure_en", m, "is empty")
+    return df
+
+
 def load_published(root: Path = PUBLISHED) -> dict:
     """Read and validate every published table under `root`; raise DataError on the first fault."""
     cb = read_codebook(root)
@@ -375,6 +390,9 @@ def load_published(root: Path = PUBLISHED) -> dict:
         parts["issues"].append(iss)
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
+    mpath = root / "measures.csv"
+    out["measures"] = validate_measures(read_csv(mpath, MEASURES_COLUMNS), mpath, out["inventory"]) \
+        if mpath.exists() else pd.DataFrame(columns=MEASURES_COLUMNS)
     inv_all = out["inventory"]
     ppath = root / "publisher" / "values.csv"
     out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
@@ -421,6 +439,12 @@ def publisher_claims() -> pd.DataFrame:
     return _load()["publisher_claims"].copy()
 
 
+def measures() -> dict[str, str]:
+    """Figure id -> short English name of the chart's measure (data/published/measures.csv)."""
+    m = _load()["measures"]
+    return dict(zip(m["figure_id"], m["measure_en"]))
+
+
 def publisher_values() -> pd.DataFrame:
     """Numbers from the publisher's web pages mapped to the reports' figures, each with its address."""
     return _load()["publisher"].copy()
@@ -456,7 +480,10 @@ def english(question_id: str) -> dict[str, str]:
     """Norwegian -> English for a question's answer labels and items."""
     cb = codebook()
     q = cb["questions"][question_id]
-    out = {l["no"]: l["en"] for l in cb["scales"][q["scale"]]["labels"]}
+    scale = cb["scales"][q["scale"]]
+    out = {l["no"]: l["en"] for l in scale["labels"]}
+    for net, members in (scale.get("nets") or {}).items():  # a net share printed alone (partial charts)
+        out.setdefault(net, " or ".join(out.get(m, m) if i == 0 else out.get(m, m).lower() for i, m in enumerate(members)))
     out.update({it["no"]: it["en"] for it in q.get("items") or []})
     return out
 

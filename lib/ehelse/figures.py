@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from . import plots
+from . import findings, plots
 from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
                    values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
 from .settings import load
 
 SOURCE_REPORT, SOURCE_PUBLISHER = "report text", "publisher's web page"
+SOURCE_PARTIAL = "report headline only"  # numbers_source 'partial': the headline prints some of the chart's values
 REPORT_POPULATION = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 
@@ -44,8 +45,10 @@ def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
 
 
 def source_of(figure_id: str) -> str:
-    """Where a figure's numbers come from: 'report text', "publisher's web page" or '' (missing)."""
-    return _numbers(figure_id)[1]
+    """Where a figure's numbers come from: 'report text', 'report headline only' (partial), "publisher's web page"
+    or '' (missing)."""
+    src = _numbers(figure_id)[1]
+    return SOURCE_PARTIAL if src == SOURCE_REPORT and figure(figure_id)["numbers_source"] == "partial" else src
 
 
 def table(figure_id: str) -> pd.DataFrame:
@@ -101,13 +104,13 @@ def _short(text: str, width: int = 48) -> str:
 def draw(figure_id: str):
     """The figure as the book draws it, or None when its numbers are not in the sources."""
     t = table(figure_id)
-    if t.empty:
+    if t.empty or source_of(figure_id) == SOURCE_PARTIAL:  # a headline's numbers are not the chart
         return None
     fig_info = figure(figure_id)
     kind = fig_info["chart_type"]
     breaks = [b["year"] for b in series_breaks(figure_id)]
     pct = t[t["unit"] == "percent"]
-    title = _short(fig_info["headline_en"], 80)
+    title = _short(findings.figure_title(figure_id), 80)
     if (t["unit"] == "nps_points").any():
         n = nps_table(figure_id).assign(label=lambda d: [_short(f"{r.item_en if r.item != 'Total' else 'NPS'} "
                                                                 f"({r.year}, {r.population})", 50) for r in d.itertuples()])
@@ -224,7 +227,7 @@ def caption(figure_id: str) -> Markdown:
     f = figure(figure_id)
     q = f["question"] or {}
     t = table(figure_id)
-    parts = [f"**{f['headline_en']}** ({figure_id}; *{f['headline']}*)."]
+    parts = [f"({figure_id}) " + findings.headline_verdict(figure_id)["text"]]
     if q:
         parts.append(f"Question: *{' '.join(str(q.get('text_no', '')).split())}* — {' '.join(str(q.get('text_en', '')).split())}")
     if f.get("filter_en"):
@@ -264,12 +267,13 @@ def missing(chapter: str) -> pd.DataFrame:
     cb = codebook()
     rows = []
     for r in inv[(inv["chapter"] == chapter) & (inv["chart_type"] != "text")].itertuples():
-        if source_of(r.figure_id):
+        src = source_of(r.figure_id)
+        if src and src != SOURCE_PARTIAL:
             continue
         q = cb["questions"].get(r.question_id, {}) if r.question_id else {}
         rows.append({"figure": r.figure_id, "headline": r.headline, "question (as asked)": " ".join(str(q.get("text_no", "")).split()),
                      "question (English)": " ".join(str(q.get("text_en", "")).split()) or r.headline_en,
-                     "numbers": "numbers not in the source"})
+                     "numbers": "only the headline's numbers" if src else "numbers not in the source"})
     return pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"])
 
 
