@@ -205,8 +205,15 @@ def test_population_margins_script_reproduces_committed_file(tmp_path):
 
 
 def test_inventory_says_where_each_charts_numbers_come_from(pub):
-    inv, v, p = pub["inventory"], pub["values"], pub["publisher"]
+    inv, v, p, c = pub["inventory"], pub["values"], pub["publisher"], pub["claims"]
+    claim_lines = set(zip(c["figure_id"], c["source_line"]))
+    # partial: the chart's only numbers are the ones its own claims (headline) print, on the claims' lines
+    headline_only = {f for f, g in v.groupby("figure_id") if all((f, ln) in claim_lines for ln in g["source_line"])}
     for r in inv.itertuples():
+        if r.numbers_source == "partial":
+            assert r.figure_id in headline_only and r.numbers_in_text == "partial", \
+                f"{r.figure_id}: 'partial' needs values only on the lines of its own claims (the headline's numbers)"
+            continue
         expected = ("" if r.chart_type == "text" else "report" if r.figure_id in set(v["figure_id"])
                     else "publisher" if r.figure_id in set(p["figure_id"]) else "missing")
         assert r.numbers_source == expected, f"{r.figure_id}: numbers_source {r.numbers_source!r}, data say {expected!r}"

@@ -455,30 +455,30 @@ def figure_link(figure_id: str) -> str:
     return f"/{figure_page(figure_id)}.md#fig-{figure_id}"
 
 
-# The home page's key results: (figure, population, item or None, net categories or None, measure key).
+# The home page's key results: (figure, population, item or None, which test, key). No year is written here.
 KEY_RESULTS = (
-    ("C05", "citizens", None, "digital_contact"),
-    ("C39", "citizens", None, "satisfaction_combined"),
-    ("C42", "citizens", "Innbyggere", "satisfaction_overall"),
+    ("C05", "citizens", None, "first to last", "digital_contact"),
+    ("C39", "citizens", None, "latest change", "satisfaction_combined"),
+    ("C42", "citizens", "Innbyggere", "latest change", "satisfaction_overall"),
 )
 
 
 def key_results(lang: str = "en") -> pd.DataFrame:
     """Home-page key results, computed by the chapters' functions, each with its figure id, link and measure name."""
     rows = []
-    for fid, pop, item, key in KEY_RESULTS:
+    for fid, pop, item, test, key in KEY_RESULTS:
         t = figure_tests(fid)
-        sel = t[(t["population"] == pop) & (t["test"] != "between populations")]
+        sel = t[(t["population"] == pop) & (t["test"] == test)]
         if item is not None:
             sel = sel[sel["item"] == item]
-        first_last = sel[sel["test"] == "first to last"]
-        for _, r in (first_last if len(first_last) else sel).iterrows():
-            rows.append({"key": key, "figure_id": fid, "measure": _key_measure(fid, item, r), "population": pop,
-                         "from": int(r["from"]), "to": int(r["to"]), "share_from": float(r["share_from"]),
-                         "share_to": float(r["share_to"]), "significant": decision(r),
-                         "sentence": change_sentence(r, lang), "link": figure_link(fid)})
-            break
-    return pd.DataFrame(rows, columns=["key", "figure_id", "measure", "population", "from", "to", "share_from",
+        if sel.empty:
+            raise KeyError(f"key result {key!r}: {fid} has no {test!r} test for {pop} {item or ''}")
+        r = sel.iloc[0]
+        rows.append({"key": key, "figure_id": fid, "measure": _key_measure(fid, item, r), "population": pop,
+                     "test": test, "from": int(r["from"]), "to": int(r["to"]), "share_from": float(r["share_from"]),
+                     "share_to": float(r["share_to"]), "significant": decision(r),
+                     "sentence": change_sentence(r, lang), "link": figure_link(fid)})
+    return pd.DataFrame(rows, columns=["key", "figure_id", "measure", "population", "test", "from", "to", "share_from",
                                        "share_to", "significant", "sentence", "link"])
 
 
@@ -488,5 +488,5 @@ def _key_measure(figure_id: str, item: str | None, r: pd.Series) -> str:
 
     f = figure(figure_id)
     q = " ".join(str((f["question"] or {}).get("text_en", "")).split())
-    cat = _category_en(figure_id, r["measure"]) if r.get("measure") else ""
+    cat = _category_en(figure_id, r["measure"]) if r.get("measure") not in (None, "", "Andel", "Valgt") else ""
     return f"{measure_name(figure_id, item)} — {q} [{cat}]" if cat else f"{measure_name(figure_id, item)} — {q}"
