@@ -70,20 +70,20 @@ def figure(figure_id: str) -> None:
     import matplotlib.pyplot as plt
     from IPython.display import Markdown as Md
 
-    from . import figures
+    from . import figures, findings
 
     fig = figures.draw(figure_id)
     if fig is None:
         raise ValueError(f"{figure_id}: its numbers are not in the sources; list it with figures.missing()")
     glue(f"fig_{figure_id}", fig)
-    glue(f"title_{figure_id}", figures.figure_title(figure_id))  # the drawn title as text, for the built-book test
+    glue(f"title_{figure_id}", findings.figure_title(figure_id))  # the drawn title as text, for the built-book test
     glue(f"cap_{figure_id}", Md(figures.caption(figure_id).data))
     plt.close(fig)
 
 
 def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
     """Below a figure: the download link of its numbers and its tests of change (if any)."""
-    from . import figures
+    from . import figures, findings
 
     t = figures.table(figure_id)
     display(download(t, figure_id.lower()))

@@ -455,18 +455,19 @@ def figure_link(figure_id: str) -> str:
     return f"/{figure_page(figure_id)}.md#fig-{figure_id}"
 
 
-# The home page's key results: (figure, population, item or None, which test, key). No year is written here.
+# The home page's key results: (figure, population, item or None, which test, key, topic). The topic (a pattern)
+# groups results a reader could take for one measure: the satisfaction pair are two different questions.
 KEY_RESULTS = (
-    ("C05", "citizens", None, "first to last", "digital_contact"),
-    ("C39", "citizens", None, "latest change", "satisfaction_combined"),
-    ("C42", "citizens", "Innbyggere", "latest change", "satisfaction_overall"),
+    ("C05", "citizens", None, "first to last", "digital_contact", r"digital contact"),
+    ("C39", "citizens", None, "latest change", "satisfaction_combined", r"satisf"),
+    ("C42", "citizens", "Innbyggere", "latest change", "satisfaction_overall", r"satisf"),
 )
 
 
 def key_results(lang: str = "en") -> pd.DataFrame:
     """Home-page key results, computed by the chapters' functions, each with its figure id, link and measure name."""
     rows = []
-    for fid, pop, item, test, key in KEY_RESULTS:
+    for fid, pop, item, test, key, topic in KEY_RESULTS:
         t = figure_tests(fid)
         sel = t[(t["population"] == pop) & (t["test"] == test)]
         if item is not None:
@@ -474,11 +475,11 @@ def key_results(lang: str = "en") -> pd.DataFrame:
         if sel.empty:
             raise KeyError(f"key result {key!r}: {fid} has no {test!r} test for {pop} {item or ''}")
         r = sel.iloc[0]
-        rows.append({"key": key, "figure_id": fid, "measure": _key_measure(fid, item, r), "population": pop,
+        rows.append({"key": key, "topic": topic, "figure_id": fid, "measure": _key_measure(fid, item, r), "population": pop,
                      "test": test, "from": int(r["from"]), "to": int(r["to"]), "share_from": float(r["share_from"]),
                      "share_to": float(r["share_to"]), "significant": decision(r),
                      "sentence": change_sentence(r, lang), "link": figure_link(fid)})
-    return pd.DataFrame(rows, columns=["key", "figure_id", "measure", "population", "test", "from", "to", "share_from",
+    return pd.DataFrame(rows, columns=["key", "topic", "figure_id", "measure", "population", "test", "from", "to", "share_from",
                                        "share_to", "significant", "sentence", "link"])
 
 
