@@ -24,7 +24,7 @@ import pytest
 from ehelse import ROOT, build, data, findings
 
 PAGES = {p.relative_to(ROOT).with_suffix("").as_posix(): p.with_suffix(".ipynb") for p in build.chapters()}
-P_VALUE = re.compile(r"\bp\s*(?:\(BH\)\s*)?(=|<|≤|>)\s*(\d+(?:\.\d+)?(?:e-?\d+)?)", re.I)
+P_VALUE = re.compile(r"\bp\s*(?:\(BH\)\s*)?(=|<|≤|>)\s*(\d+(?:\.\d+)?(?:e-?\d+)?|nan)\b", re.I)
 SCIENTIFIC = re.compile(r"\b\d+(?:\.\d+)?e[-+]?\d+\b", re.I)
 SIG_YES = re.compile(r"(?<!not )(?<!no )\bsignificant(ly)?\b(?! difference)", re.I)
 SIG_NO = re.compile(r"\b(not (statistically )?significant(ly)?|no (statistically )?significant|non-?significant)\b", re.I)
@@ -137,10 +137,11 @@ def significance_contradictions(text: str) -> list[str]:
         says_yes = bool(SIG_YES.search(SIG_NO.sub("", s))) or bool(re.search(r"\|\s*yes\s*(\||$)", s))
         says_no = says_no or bool(re.search(r"\|\s*no\s*(\||$)", s))
         for op, num in ps:
-            try:
-                p = float(num)
-            except ValueError:
+            if num.lower() == "nan":
+                if says_yes and not says_no:
+                    bad.append(f"called significant with no test (p = {num}): {s[:200]}")
                 continue
+            p = float(num)
             if says_yes and not says_no and (p > level or (op == ">" and p >= level)):
                 bad.append(f"called significant with p {op} {num}: {s[:200]}")
             if says_no and not says_yes and p < level and op in ("=", "<", "≤"):
@@ -227,6 +228,7 @@ def test_checks_catch_what_they_should():
     assert significance_contradictions("There is no significant change (p = 0.01).")
     assert not significance_contradictions("Satisfaction rose by 5 points (p = 0.01, significant after adjustment).")
     assert not significance_contradictions("No significant change from 2019 to 2020 (p = 0.41).")
+    assert significance_contradictions("A significant change (p = nan after adjustment).")
     assert SCIENTIFIC.search("p = 3.4e-22") and not SCIENTIFIC.search("p < 0.001")
 
 

@@ -279,3 +279,23 @@ def test_publisher_number_without_page_address(copy):
     _edit(copy / "publisher" / "values.csv", bad)
     with pytest.raises(DataError, match=r"publisher/values.csv, line 2, column 'url': value 'ehelse.no somewhere'"):
         load_published(copy)
+
+
+def test_measure_names_name_inventory_charts(copy):
+    """measures.csv: an unknown figure id or an empty name is an error naming file, column and value."""
+    path = copy / "measures.csv"
+    m = pd.read_csv(path, dtype=str, keep_default_na=False)
+    m.loc[0, "figure_id"] = "C999"
+    m.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"measures.csv.*figure_id.*C999"):
+        data.load_published(copy)
+
+
+def test_partial_numbers_allow_a_net_only_on_partial_charts(copy):
+    """A net name (e.g. 'enig') is a category only where the headline prints a net share (numbers partial)."""
+    path = copy / "citizens" / "inventory.csv"
+    inv = pd.read_csv(path, dtype=str, keep_default_na=False)
+    inv.loc[inv["figure_id"] == "C29", "numbers_source"] = "report"
+    inv.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"category.*'enig'"):
+        data.load_published(copy)

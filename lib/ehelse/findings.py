@@ -196,12 +196,25 @@ def _category_en(figure_id: str, category: str) -> str:
     return english(f["question_id"]).get(category, category) if f["question_id"] else category
 
 
+@functools.cache
+def _chapter_tests(chapter: str) -> pd.DataFrame:
+    from .figures import chapter_tests
+
+    return chapter_tests(chapter)
+
+
+@functools.cache
+def _claim_verdicts() -> pd.DataFrame:
+    from . import claims
+
+    return claims.verdicts()
+
+
 def figure_tests(figure_id: str) -> pd.DataFrame:
     """A figure's tests with its chapter's adjusted p-values (the chapter is the family)."""
     from .data import figure
-    from .figures import chapter_tests
 
-    t = chapter_tests(figure(figure_id)["chapter"])
+    t = _chapter_tests(figure(figure_id)["chapter"])
     return t[t["figure_id"] == figure_id].reset_index(drop=True)
 
 
@@ -366,10 +379,9 @@ def _norm(text: str) -> str:
 
 def headline_claims(figure_id: str) -> pd.DataFrame:
     """Verdicts of the claims a figure's headline makes (all of the slide's claims when none is in the headline)."""
-    from . import claims
     from .data import figure
 
-    v = claims.verdicts()
+    v = _claim_verdicts()
     v = v[v["figure_id"] == figure_id]
     head = _norm(figure(figure_id)["headline"])
     inside = v[[_norm(t) in head or head in _norm(t) for t in v["text_no"]]] if len(v) else v
