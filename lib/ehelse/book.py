@@ -16,11 +16,19 @@ SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a fin
                   "(`settings.yml`, `microdata:`) and this label goes away.")
 
 
+P_COLUMNS = ("p_value", "p_adjusted", "p (BH)", "p", "p_value_max")
+
+
 def table(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None) -> HTML:
-    """A compact, phone-friendly HTML table without the index (on real microdata: after the suppression rule)."""
+    """A compact, phone-friendly HTML table without the index (on real microdata: after the suppression rule);
+    p-value columns written by findings.p_text."""
+    from .findings import p_text
+
     fmt = disclosure.protect(df, what=f"table {caption!r}" if caption else "table").copy()
     for c in fmt.columns:
-        if pd.api.types.is_float_dtype(fmt[c]):
+        if c in P_COLUMNS and pd.api.types.is_numeric_dtype(fmt[c]):  # p-values as 'p = 0.04', 'p < 0.001'
+            fmt[c] = fmt[c].map(lambda x: "" if pd.isna(x) else p_text(x))
+        elif pd.api.types.is_float_dtype(fmt[c]):
             fmt[c] = fmt[c].map(lambda x: "" if pd.isna(x) else f"{x:,.{digits}f}")
     html = fmt.to_html(index=False, border=0, classes="ehelse-table", escape=True)
     if caption:
@@ -122,19 +130,20 @@ def figure(figure_id: str) -> None:
     import matplotlib.pyplot as plt
     from IPython.display import Markdown as Md
 
-    from . import figures
+    from . import figures, findings
 
     fig = figures.draw(figure_id)
     if fig is None:
         raise ValueError(f"{figure_id}: its numbers are not in the sources; list it with figures.missing()")
     glue(f"fig_{figure_id}", fig)
+    glue(f"title_{figure_id}", findings.figure_title(figure_id))  # the drawn title as text, for the built-book test
     glue(f"cap_{figure_id}", Md(figures.caption(figure_id).data))
     plt.close(fig)
 
 
 def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
     """Below a figure: the download link of its numbers and its tests of change (if any)."""
-    from . import figures
+    from . import figures, findings
 
     t = figures.table(figure_id)
     display(download(t, figure_id.lower()))
@@ -143,7 +152,7 @@ def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
         if len(sel):
             cols = ["population", "item", "measure", "test", "from", "to", "share_from", "share_to",
                     "change_points", "p_adjusted", "significant"]
-            display(table(sel[cols].rename(columns={"p_adjusted": "p (BH)"}), digits=3))
+            display(table(sel[cols].rename(columns={"p_adjusted": "p (BH)"}), digits=1))
 
 
 def claims_table(chapter: str) -> pd.DataFrame:

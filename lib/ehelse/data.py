@@ -54,11 +54,14 @@ def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict,
     """Every category must be a label of the answer scale of its figure's question (or, where `nets`, the
     name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
+    partial = df["figure_id"].map(inv.set_index("figure_id")["numbers_source"]) == "partial"
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {"labels": []}
-        labels = [l["no"] for l in scale["labels"]] + (list(scale.get("nets") or {}) if nets else [])
-        if cat not in labels:
-            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {}
+        labels = [l["no"] for l in scale.get("labels", [])]
+        net_names = list(scale.get("nets") or {}) if (nets or partial.iloc[i]) else []  # a page or headline may print a net
+        if cat not in labels + net_names:
+            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}"
+                  + (f" or one of its nets {net_names}" if net_names else ""))
 
 
 def _check_lines(df, path, column, source_lines):
@@ -234,6 +237,15 @@ def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     return df
 
 
+def validate_measures(df: pd.DataFrame, path: Path, inv: pd.DataFrame) -> pd.DataFrame:
+    """Short English measure names: one per chart of the inventories (either report), none blank."""
+    _check_in(df, path, "figure_id", set(inv["figure_id"]), "is not a figure of either report's inventory")
+    for i, m in enumerate(df["measure_en"]):
+        if not m.strip():
+            _fail(path, i, "measure_en", m, "is empty")
+    return df
+
+
 def load_published(root: Path = PUBLISHED) -> dict:
     """Read and validate every published table under `root`; raise DataError on the first fault.
 
@@ -257,6 +269,7 @@ def load_published(root: Path = PUBLISHED) -> dict:
         parts["unplaced"].append(validate_unplaced(*read(f"{folder}-unplaced"), report, inv, lines))
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
+    out["measures"] = validate_measures(*read("measures"), out["inventory"])
     inv_all = out["inventory"]
     out["publisher"] = validate_publisher(*read("publisher-values"), inv_all, cb)
     # Claims are checked against the report's numbers, or the publisher's where the text lost them.
@@ -293,6 +306,12 @@ def claims() -> pd.DataFrame:
 def publisher_claims() -> pd.DataFrame:
     """Numbers the publisher's pages give in words, as claims to check (with the page address)."""
     return _load()["publisher_claims"].copy()
+
+
+def measures() -> dict[str, str]:
+    """Figure id -> short English name of the chart's measure (data/published/measures.csv)."""
+    m = _load()["measures"]
+    return dict(zip(m["figure_id"], m["measure_en"]))
 
 
 def publisher_values() -> pd.DataFrame:
@@ -332,7 +351,8 @@ def english(question_id: str) -> dict[str, str]:
     q = cb["questions"][question_id]
     scale = cb["scales"][q["scale"]]
     out = {l["no"]: l["en"] for l in scale["labels"]}
-    out.update({net: " + ".join(out[m] for m in members) for net, members in (scale.get("nets") or {}).items()})
+    for net, members in (scale.get("nets") or {}).items():  # a net share printed alone (partial charts)
+        out.setdefault(net, " or ".join(out.get(m, m) if i == 0 else out.get(m, m).lower() for i, m in enumerate(members)))
     out.update({it["no"]: it["en"] for it in q.get("items") or []})
     return out
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 
-from . import plots, waves
+from . import findings, plots, waves
 from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
                    values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
@@ -52,6 +52,7 @@ def _both_sources(figure_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFr
         v, p = v[v["figure_id"] == figure_id], p[p["figure_id"] == figure_id]
     return (v.assign(source=SOURCE_REPORT, url=""),
             p.drop(columns=["note"]).assign(source=SOURCE_PUBLISHER, source_line=np.nan))
+SOURCE_PARTIAL = "report headline only"  # numbers_source 'partial': the headline prints some of the chart's values
 
 
 def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
@@ -78,8 +79,10 @@ def source_conflicts(figure_id: str | None = None) -> pd.DataFrame:
 
 
 def source_of(figure_id: str) -> str:
-    """Where a figure's numbers come from: 'report text', "publisher's web page" or '' (missing)."""
-    return _numbers(figure_id)[1]
+    """Where a figure's numbers come from: 'report text', 'report headline only' (partial), "publisher's web page"
+    or '' (missing)."""
+    src = _numbers(figure_id)[1]
+    return SOURCE_PARTIAL if src == SOURCE_REPORT and figure(figure_id)["numbers_source"] == "partial" else src
 
 
 def table(figure_id: str) -> pd.DataFrame:
@@ -139,7 +142,7 @@ def _short(text: str, width: int = 48) -> str:
 def draw(figure_id: str):
     """The figure as the book draws it, or None when its numbers are not in the sources."""
     t = table(figure_id)
-    if t.empty:
+    if t.empty or source_of(figure_id) == SOURCE_PARTIAL:  # a headline's numbers are not the chart
         return None
     fig_info = figure(figure_id)
     kind = fig_info["chart_type"]
@@ -147,7 +150,7 @@ def draw(figure_id: str):
     pct = t[t["unit"] == "percent"]
     nets = set((codebook()["scales"][fig_info["question"]["scale"]].get("nets") or {}) if fig_info["question_id"] else ())
     whole = pct[~pct["category"].isin(nets)]  # a bar given only as a net (a page's "enig") is not stacked
-    title = _short(fig_info["headline_en"], 80)
+    title = _short(findings.figure_title(figure_id), 80)
     if (t["unit"] == "nps_points").any():
         n = nps_table(figure_id).assign(label=lambda d: [_short(f"{r.item_en if r.item != 'Total' else 'NPS'} "
                                                                 f"({r.year}, {r.population})", 50) for r in d.itertuples()])
@@ -267,7 +270,7 @@ def caption(figure_id: str) -> Markdown:
     f = figure(figure_id)
     q = f["question"] or {}
     t = table(figure_id)
-    parts = [f"**{f['headline_en']}** ({figure_id}; *{f['headline']}*)."]
+    parts = [f"({figure_id}) " + findings.headline_verdict(figure_id)["text"]]
     if q:
         parts.append(f"Question: *{' '.join(str(q.get('text_no', '')).split())}* — {' '.join(str(q.get('text_en', '')).split())}")
     if f.get("filter_en"):
@@ -358,12 +361,13 @@ def missing(chapter: str) -> pd.DataFrame:
     cb = codebook()
     rows = []
     for r in inv[(inv["chapter"] == chapter) & (inv["chart_type"] != "text")].itertuples():
-        if source_of(r.figure_id):
+        src = source_of(r.figure_id)
+        if src and src != SOURCE_PARTIAL:
             continue
         q = cb["questions"].get(r.question_id, {}) if r.question_id else {}
         rows.append({"figure": r.figure_id, "headline": r.headline, "question (as asked)": " ".join(str(q.get("text_no", "")).split()),
                      "question (English)": " ".join(str(q.get("text_en", "")).split()) or r.headline_en,
-                     "numbers": "numbers not in the source"})
+                     "numbers": "only the headline's numbers" if src else "numbers not in the source"})
     return exempt(pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"]),
                   "published numbers")
 
