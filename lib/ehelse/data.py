@@ -54,7 +54,8 @@ def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict,
     """Every category must be a label of the answer scale of its figure's question (or, where `nets`, the
     name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
-    partial = df["figure_id"].map(inv.set_index("figure_id")["numbers_source"]) == "partial"
+    # A headline that prints only some of its chart's numbers may print a net share ("55 % fornøyd").
+    partial = df["figure_id"].map(inv.set_index("figure_id")["numbers_in_text"]) == "partial"
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
         scale = cb["scales"][cb["questions"][q]["scale"]] if q else {}
         labels = [l["no"] for l in scale.get("labels", [])]
