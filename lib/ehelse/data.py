@@ -55,7 +55,11 @@ def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict,
     name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
     # A headline that prints only some of its chart's numbers may print a net share ("55 % fornøyd").
-    partial = df["figure_id"].map(inv.set_index("figure_id")["numbers_in_text"]) == "partial"
+    # (numbers_source 'partial', or a chart drawn from the publisher's pages whose headline prints some of its numbers).
+    src = inv.set_index("figure_id")
+    partial = ((df["figure_id"].map(src["numbers_source"]) == "partial")
+               | ((df["figure_id"].map(src["numbers_source"]) == "publisher")
+                  & (df["figure_id"].map(src["numbers_in_text"]) == "partial")))
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
         scale = cb["scales"][cb["questions"][q]["scale"]] if q else {}
         labels = [l["no"] for l in scale.get("labels", [])]
