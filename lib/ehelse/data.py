@@ -20,12 +20,15 @@ REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
 
 INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
                      "question_id", "chart_type", "years", "bases", "base_from", "filter_no", "filter_en", "numbers_in_text",
-                     "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes"]
+                     "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes", "chart"]
 VALUES_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
                   "source_line", "confidence", "note"]
 ISSUES_COLUMNS = ["issue_id", "report", "figure_id", "kind", "description", "lines", "resolution",
                   "resolution_source"]
 CHART_TYPES = {"stacked_bar", "multi_bar", "time_series", "comparison", "single_values", "table", "text"}
+#: The book's chart kind of a figure, declared in the inventory (column `chart`), never guessed from the data.
+CHART_KINDS = {"line", "dumbbell", "diverging_bar", "stacked_bar", "dot_ranking", "small_multiples", "key_figure",
+               "table", "text"}
 UNITS = {"percent", "nps_points", "count", "mean", "other"}
 VALUE_KEY = ["report", "figure_id", "population", "year", "item", "category", "unit"]
 PUBLISHER_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
@@ -168,6 +171,10 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
     _check_duplicates(df, path, ["figure_id"])
     _to_number(df, path, "order", integer=True)
     _check_allowed(df, path, "chart_type", CHART_TYPES)
+    _check_allowed(df, path, "chart", CHART_KINDS)
+    for i, (ct, kind) in enumerate(zip(df["chart_type"], df["chart"])):
+        if (ct == "text") != (kind == "text"):
+            _fail(path, i, "chart", kind, f"must be 'text' exactly when chart_type is 'text' (chart_type {ct!r})")
     _check_allowed(df, path, "numbers_in_text", {"yes", "partial", "no"})
     _check_allowed(df, path, "numbers_source", {"", "report", "publisher", "missing"})
     for i, q in enumerate(df["question_id"]):
