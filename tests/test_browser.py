@@ -7,6 +7,7 @@ text renders below 9 px (the smallest font size and resolution are recorded in e
 by `ehelse.style.png`), and on the older checks (content renders, figures have anchors,
 alt text and numbered captions, synthetic results labelled, nothing loaded from the network).
 """
+import os
 import re
 import shutil
 import subprocess
@@ -35,6 +36,8 @@ def toc_pages() -> list[str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
+    if os.environ.get("EHELSE_BUILT_SITE"):  # an already built book (e.g. _build/html), to iterate quickly
+        return Path(os.environ["EHELSE_BUILT_SITE"]).resolve()
     out = tmp_path_factory.mktemp("site")
     jb = Path(sys.executable).with_name("jupyter-book")
     res = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going",

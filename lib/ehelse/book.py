@@ -184,7 +184,13 @@ def figure(figure_id: str) -> None:
     fig = figures.draw(figure_id)
     if fig is None:
         raise ValueError(f"{figure_id}: its numbers are not in the sources; list it with figures.missing()")
-    glue(f"fig_{figure_id}", fig)
+    if isinstance(fig, plt.Figure):
+        from IPython.display import Image
+
+        from .style import png
+        glue(f"fig_{figure_id}", Image(data=png(fig), format="png"))
+    else:
+        glue(f"fig_{figure_id}", fig)
     glue(f"cap_{figure_id}", Md(figures.caption(figure_id).data))
     if isinstance(fig, plt.Figure):
         plt.close(fig)

@@ -191,6 +191,7 @@ def register_png_formatter() -> None:
     ip = get_ipython()
     if ip is None:
         return
+    plt.close(plt.figure())  # resolve the backend first: the inline backend registers its own PNG formatter
     fmt = ip.display_formatter.formatters["image/png"]
     fmt.for_type(plt.Figure, png)
 
