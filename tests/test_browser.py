@@ -65,7 +65,22 @@ MEASURE = """() => {
 
 
 @pytest.fixture(scope="module")
-def visits(site) -> dict:
+def server(site):
+    """The built book served over http://127.0.0.1 (as a reader gets it; file:// blocks the theme's requests)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def visits(site, server) -> dict:
     """{(page, width name): measurements, console errors and axe violations} for every page and width."""
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (make test installs Debian's chromium when run as root)")
@@ -77,7 +92,7 @@ def visits(site) -> dict:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         for name, width in WIDTHS.items():
             ctx = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
-            ctx.route(re.compile(r"^https?://"), lambda route: route.abort())  # the book works offline
+            ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())  # offline
             for page_name in toc_pages():
                 html = site / f"{page_name}.html"
                 assert html.exists(), f"{page_name} was not built"
@@ -86,7 +101,9 @@ def visits(site) -> dict:
                 page.on("pageerror", lambda e, errors=errors: errors.append(f"pageerror: {e}"))
                 page.on("console", lambda m, errors=errors: errors.append(f"console.{m.type}: {m.text}")
                         if m.type == "error" else None)
-                page.goto(html.as_uri(), wait_until="load")
+                page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status}: {r.url}")
+                        if r.status >= 400 else None)
+                page.goto(f"{server}/{page_name}.html", wait_until="load")
                 page.wait_for_timeout(300)
                 m = page.evaluate(MEASURE)
                 page.evaluate(axe)
@@ -125,18 +142,18 @@ def test_no_serious_or_critical_accessibility_violation(visits):
              for (p, w), m in visits.items() for rule, impact, help_, n, targets in m["axe"] if impact in BAD_IMPACTS])
 
 
-def _png_info(src: str) -> dict:
-    path = Path(unquote(urlparse(src).path))
+def _png_info(src: str, site: Path) -> dict:
+    path = site / unquote(urlparse(src).path).lstrip("/")
     return style.png_info(path.read_bytes()) if path.suffix == ".png" and path.exists() else {}
 
 
-def test_chart_text_is_at_least_9_px(visits):
+def test_chart_text_is_at_least_9_px(visits, site):
     problems, n = [], 0
     for (p, w), m in visits.items():
         for img in m["imgs"]:
             if not img["natural"] or not img["shown"]:
                 continue
-            info = _png_info(img["src"])
+            info = _png_info(img["src"], site)
             if "min_font_pt" not in info:
                 problems.append(f"{p} at {w}: {Path(img['src']).name} records no font size (draw it with ehelse.plots)")
                 continue

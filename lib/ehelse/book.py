@@ -95,7 +95,8 @@ def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None)
         cells = []
         for c in cols:
             text = _cell(row[c], c, digits, whole[c])
-            if c in merged and str(row[merged[c]]) and str(row[merged[c]]) != str(row[c]):
+            if (c in merged and str(row[merged[c]]) and str(row[merged[c]]) != str(row[c])
+                    and str(row[merged[c]]) != "Total"):
                 text += f'<br><span class="ehelse-nb" lang="nb">{h.escape(str(row[merged[c]]))}</span>'
             cls = ' class="num"' if c in numeric or c in P_COLUMNS else ""
             cells.append(f"<td{cls}>{text}</td>")

@@ -3,8 +3,9 @@
 Chapters call these per figure id (C21, P39, …):
 
     tbl = figures.table("C21")       # tidy numbers, English labels, printed base, 95 % CI
-    fig = figures.draw("C21")        # the chart type of the slide, the book's palette
-    cap = figures.caption("C21")     # wording (Norwegian + English), filter, bases, notes
+    fig = figures.draw("C21")        # the chart kind the inventory declares (column `chart`), in style.py's colours
+    cap = figures.caption("C21")     # <= 40 words + a collapsed "About this figure" block (wording, notes, sources)
+    box = figures.key_figure("P28")  # a few numbers as an HTML box (what draw returns for kind `key_figure`)
     tests = figures.chapter_tests("c3")   # latest and first-to-last changes, BH-adjusted
 
 Intervals for published shares use the printed base and the design effect assumed in

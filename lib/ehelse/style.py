@@ -165,8 +165,17 @@ def min_font_pt(fig: plt.Figure) -> float:
     return float(min(sizes)) if sizes else FONT_PT
 
 
+def enforce_min_font(fig: plt.Figure) -> plt.Figure:
+    """Raise any text of a figure set smaller than MIN_FONT_PT (e.g. a chapter's legend) to MIN_FONT_PT."""
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_fontsize() < MIN_FONT_PT:
+            t.set_fontsize(MIN_FONT_PT)
+    return fig
+
+
 def png(fig: plt.Figure) -> bytes:
     """The chart as a deterministic PNG, recording its smallest font size and resolution in text chunks."""
+    enforce_min_font(fig)
     buf = io.BytesIO()
     meta = {"Software": None, PNG_KEYS["min_font_pt"]: f"{min_font_pt(fig):.2f}", PNG_KEYS["dpi"]: str(DPI),
             PNG_KEYS["kind"]: getattr(fig, "ehelse_kind", "chart")}
