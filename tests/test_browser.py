@@ -106,11 +106,11 @@ def visits(site, server) -> dict:
                 page.goto(f"{server}/{page_name}.html", wait_until="load")
                 page.wait_for_timeout(300)
                 m = page.evaluate(MEASURE)
+                m["errors"] = list(errors)  # before axe, whose own stylesheet requests are not the page's
                 page.evaluate(axe)
                 res = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
                 m["axe"] = [(v["id"], v["impact"], v["help"], len(v["nodes"]),
                              [n["target"] for n in v["nodes"][:3]]) for v in res["violations"]]
-                m["errors"] = errors
                 out[(page_name, name)] = m
                 page.close()
             ctx.close()

@@ -86,6 +86,7 @@ def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None)
             cols.remove(no)
     whole = {c: pd.api.types.is_numeric_dtype(frame[c]) and bool(np.all(np.isclose(frame[c].dropna() % 1, 0)))
              for c in frame.columns}
+    long_ = {c: frame[c].dtype == object and frame[c].astype(str).str.len().max() > 40 for c in frame.columns}
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])} - {"from", "to", "year"}
     num = ' class="num"'
     head = "".join(f'<th scope="col"{num if c in numeric or c in P_COLUMNS else ""}>{h.escape(header(c))}</th>'
@@ -98,7 +99,7 @@ def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None)
             if (c in merged and str(row[merged[c]]) and str(row[merged[c]]) != str(row[c])
                     and str(row[merged[c]]) != "Total"):
                 text += f'<br><span class="ehelse-nb" lang="nb">{h.escape(str(row[merged[c]]))}</span>'
-            cls = ' class="num"' if c in numeric or c in P_COLUMNS else ""
+            cls = ' class="num"' if c in numeric or c in P_COLUMNS else (' class="long"' if long_[c] else "")
             cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     label = h.escape(caption or "Table")
@@ -124,7 +125,7 @@ def tests_table(tests: pd.DataFrame, figure_id: str | None = None) -> pd.DataFra
         who = " vs ".join(figures.style.POPULATION_LABEL.get(p, p) for p in str(r["population"]).split(" vs "))
         out.append({"population": who,
                     "item_en": "All respondents" if r["item"] == "Total" else en.get(r["item"], r["item"]), "item": r["item"], "test": r["test"],
-                    "years": f"{r['from']}→{r['to']}", "shares": f"{r['share_from']:.0f} → {r['share_to']:.0f}",
+                    "years": f"{r['from']} → {r['to']}", "shares": f"{r['share_from']:.0f} → {r['share_to']:.0f}",
                     "change_points": r["change_points"], "p_adjusted": r.get("p_adjusted", r["p_value"]),
                     "significant": r.get("significant", "")})
     return pd.DataFrame(out, columns=["population", "item_en", "item", "test", "years", "shares", "change_points",
