@@ -19,7 +19,7 @@ SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a fin
 
 #: Column names of the library's tables -> headers for readers (the CSV downloads keep the code names).
 HEADERS = {
-    "figure_id": "Figure", "figure": "Figure", "claim_id": "Claim", "population": "Who", "item": "Statement",
+    "figure_id": "Figure", "figure": "Figure", "claim_id": "Id", "population": "Who", "item": "Statement",
     "item_en": "Statement", "measure": "Measure", "test": "Test", "from": "From", "to": "To",
     "share_from": "From (%)", "share_to": "To (%)", "change_points": "Change (points)", "p_value": "p",
     "p_adjusted": "p (adjusted)", "p (BH)": "p (adjusted)", "significant": "Significant", "text_en": "Claim",
