@@ -86,7 +86,7 @@ def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None)
             cols.remove(no)
     whole = {c: pd.api.types.is_numeric_dtype(frame[c]) and bool(np.all(np.isclose(frame[c].dropna() % 1, 0)))
              for c in frame.columns}
-    long_ = {c: frame[c].dtype == object and frame[c].astype(str).str.len().max() > 16 for c in frame.columns}
+    long_ = {c: not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].astype(str).str.len().max() > 16 for c in frame.columns}
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])} - {"from", "to", "year"}
     num = ' class="num"'
     head = "".join(f'<th scope="col"{num if c in numeric or c in P_COLUMNS else ""}>{h.escape(header(c))}</th>'
