@@ -134,6 +134,9 @@ def read_codebook(root: Path) -> dict:
 def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> pd.DataFrame:
     """Rules of one report's inventory beyond its schema: its folder's report, questions of the codebook."""
     _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
+    for i, (ct, kind) in enumerate(zip(df["chart_type"], df["chart"])):
+        if (ct == "text") != (kind == "text"):
+            _fail(path, i, "chart", kind, f"must be 'text' exactly when chart_type is 'text' (chart_type {ct!r})")
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")

@@ -416,8 +416,9 @@ def headline_verdict(figure_id: str, lang: str = "en") -> dict:
     text = _fill("verdict_line", lang, headline_no=" ".join(str(f["headline"]).split()),
                  headline_en=" ".join(str(f["headline_en"]).split()), verdict=template(f"verdict.{verdict}", lang),
                  numbers=numbers)
+    caption = _fill("verdict_caption", lang, verdict=template(f"verdict.{verdict}", lang))
     return {"figure_id": figure_id, "headline_no": f["headline"], "headline_en": f["headline_en"],
-            "verdict": verdict, "claims": list(c["claim_id"]), "text": text}
+            "verdict": verdict, "claims": list(c["claim_id"]), "text": text, "caption": caption}
 
 
 def _claim_numbers(r: pd.Series, lang: str) -> str:
