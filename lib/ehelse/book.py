@@ -188,6 +188,22 @@ def glue_test(key: str, row: dict, chapter: str | None = None) -> None:
     glue(f"{key}_row", figures.row_id(row, chapter))
 
 
+def glue_sentence(key: str, row: dict, chapter: str | None = None, lang: str = "en") -> None:
+    """Glue one test of change as a sentence (`key_sentence`, from findings.change_sentence: direction, size,
+    years, shares, p and the significance decision, or why it cannot be tested) and its numbers (glue_test)."""
+    from .findings import change_sentence
+
+    glue_test(key, row, chapter)
+    glue(f"{key}_sentence", change_sentence(row, lang))
+
+
+def glue_finding(figure_id: str, lang: str = "en") -> None:
+    """Glue a figure's computed finding as `finding_<ID>` (its title sentence) for a chapter's opening."""
+    from .findings import figure_title
+
+    glue(f"finding_{figure_id}", figure_title(figure_id, lang))
+
+
 def glue_tests(key: str, rows: pd.DataFrame, chapter: str | None = None) -> None:
     """Glue a family of tests of the same two waves (e.g. the latest change of every statement):
     `key_from`, `key_to`, `key_change_min`, `key_change_max`, `key_p_max` and `key_rows` (their ids)."""
