@@ -39,7 +39,7 @@ def test_chart_without_numbers_is_not_drawn_but_listed():
 
 def test_publisher_numbers_are_named_in_the_caption():
     cap = figures.caption("C05").data
-    assert "publisher's web pages" in cap and "https://" in cap
+    assert "publisher's web pages" in cap and '<a href="https://' in cap  # the page, as a link
 
 
 def test_population_test_on_a_comparison_slide():

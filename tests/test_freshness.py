@@ -17,7 +17,7 @@ def _run(args, root: Path, check=True):
 
 def test_data_change_reexecutes_and_changes_the_page(tmp_path):
     root = tmp_path / "book"
-    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml"):
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml", "_static"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     (root / "notebooks").mkdir()
@@ -207,7 +207,7 @@ def test_each_input_of_the_key_makes_exactly_the_affected_chapters_stale(small_b
 def test_a_failed_html_build_keeps_the_previous_book(tmp_path):
     """A warning (-W) fails the build; _build/html keeps the previous book and no half-built folder is left."""
     root = tmp_path / "book"
-    for rel in ("lib/ehelse", "settings.yml", "_config.yml", "data"):
+    for rel in ("lib/ehelse", "settings.yml", "_config.yml", "_static", "data"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     (root / "intro.md").write_text("# Test book\n\nA reference to {ref}`no-such-label`.\n")

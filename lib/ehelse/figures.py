@@ -397,8 +397,8 @@ WHISKER_KINDS = {"line", "dumbbell", "dot_ranking", "small_multiples"}
 
 def _interval_words() -> tuple[str, str]:
     """('95 %', 'logit'): the interval level and method the settings ask for."""
-    s = load()
-    return f"{100 * float(s['confidence_level']):g} %", str(s["ci_method"])
+    iv = interval()
+    return f"{100 * float(iv['level']):g} %", CI_NAMES.get(iv["method"], iv["method"])
 
 
 def _years_text(t: pd.DataFrame) -> str:
@@ -470,7 +470,7 @@ def caption_details(figure_id: str) -> list[str]:
         who = f" for {b['population']}" if b["population"] else ""
         out.append(f"Wording changed from {b['year']}{who} (marked † or with a dotted line).")
     if not t.empty:  # which years come from where, page addresses as links
-        note = esc(source_note(figure_id))
+        note = esc(source_note(figure_id), quote=False)
         out.append("<b>Source</b>: " + re.sub(r"(https://[^\s,;]+?)([.,;)]?(?:\s|$))", r'<a href="\1">\1</a>\2', note))
     return out
 
