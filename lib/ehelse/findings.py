@@ -174,11 +174,11 @@ def change_sentence(test_row: pd.Series | dict, lang: str = "en") -> str:
     return _fill("change_not_significant", lang, p=p, **fields)
 
 
-def _between_sentence(r: dict, lang: str) -> str:
+def _between_sentence(r: dict, lang: str, name: str | None = None) -> str:
     pops = str(r["population"]).split(" vs ")  # 'personnel vs citizens': share_to is the first named
     group_to, group_from = _group(pops[0]), _group(pops[-1])
     change = float(r["share_to"]) - float(r["share_from"])
-    name = measure_name(r["figure_id"])
+    name = measure_name(r["figure_id"]) if name is None else name
     fields = dict(measure=name, group_to=group_to, group_from=group_from, year=int(r["to"]),
                   share_to=_pct(r["share_to"], lang), share_from=_pct(r["share_from"], lang),
                   comparative=template(f"comparative.{_direction(change)}", lang))
@@ -187,6 +187,18 @@ def _between_sentence(r: dict, lang: str) -> str:
         return _fill("between_not_testable", lang, reason=not_testable("no_base", lang), **fields)
     p = p_text(_p_of(r), lang)
     return _fill("between_significant" if d == "yes" else "between_not_significant", lang, p=p, **fields)
+
+
+def between_sentence_named(test_row: pd.Series | dict, lang: str = "en") -> str:
+    """A between-populations test as a sentence that names the answer category compared (e.g. 'disagree')."""
+    r = dict(test_row)
+    if r.get("test") != "between populations":
+        raise ValueError(f"{r.get('figure_id')}: test {r.get('test')!r} is not 'between populations'")
+    name = measure_name(r["figure_id"])
+    cat = r.get("measure")
+    if cat and cat not in ("Andel", "Valgt") and not str(cat).startswith("Ja"):
+        name = f"{name} ({_category_en(r['figure_id'], cat).lower()})"
+    return _between_sentence(r, lang, name)
 
 
 def _category_en(figure_id: str, category: str) -> str:
