@@ -178,7 +178,7 @@ def _between_sentence(r: dict, lang: str, name: str | None = None) -> str:
     pops = str(r["population"]).split(" vs ")  # 'personnel vs citizens': share_to is the first named
     group_to, group_from = _group(pops[0]), _group(pops[-1])
     change = float(r["share_to"]) - float(r["share_from"])
-    name = measure_name(r["figure_id"]) if name is None else name
+    name = _named_measure(r) if name is None else name
     fields = dict(measure=name, group_to=group_to, group_from=group_from, year=int(r["to"]),
                   share_to=_pct(r["share_to"], lang), share_from=_pct(r["share_from"], lang),
                   comparative=template(f"comparative.{_direction(change)}", lang))
@@ -194,11 +194,16 @@ def between_sentence_named(test_row: pd.Series | dict, lang: str = "en") -> str:
     r = dict(test_row)
     if r.get("test") != "between populations":
         raise ValueError(f"{r.get('figure_id')}: test {r.get('test')!r} is not 'between populations'")
+    return _between_sentence(r, lang, _named_measure(r))
+
+
+def _named_measure(r: dict) -> str:
+    """The measure's name with the answer compared in brackets ('… (disagree)'), unless it is a plain share."""
     name = measure_name(r["figure_id"])
     cat = r.get("measure")
     if cat and cat not in ("Andel", "Valgt") and not str(cat).startswith("Ja"):
         name = f"{name} ({_category_en(r['figure_id'], cat).lower()})"
-    return _between_sentence(r, lang, name)
+    return name
 
 
 def _category_en(figure_id: str, category: str) -> str:
@@ -314,6 +319,8 @@ def _between_title(r: dict, name: str, lang: str) -> str:
     pops = str(r["population"]).split(" vs ")
     d = decision(r)
     change = float(r["share_to"]) - float(r["share_from"])
+    if name == measure_name(r["figure_id"]):  # say which answer is compared (a 'disagree' share is not 'worried')
+        name = _named_measure(r)
     fields = dict(measure=name, group_to=_group(pops[0]), group_from=_group(pops[-1]), year=int(r["to"]),
                   share_to=_pct(r["share_to"], lang), share_from=_pct(r["share_from"], lang))
     if d == "no":
