@@ -164,7 +164,10 @@ def _read_sav(p: Path, encoding: str | None) -> tuple[pd.DataFrame, dict[str, se
     if encoding:
         kw["encoding"] = encoding
     try:
-        if p.stat().st_size > MULTIPROCESS_BYTES:
+        df = _read_sav_fast(p, kw)
+        if df is not None:
+            meta = df.attrs.pop("meta")
+        elif p.stat().st_size > MULTIPROCESS_BYTES:
             df, meta = pyreadstat.read_file_multiprocessing(pyreadstat.read_sav, str(p), num_processes=2, **kw)
         else:
             df, meta = pyreadstat.read_sav(str(p), **kw)
@@ -180,6 +183,27 @@ def _read_sav(p: Path, encoding: str | None) -> tuple[pd.DataFrame, dict[str, se
             codes |= {lo} if lo == hi else {x for x in uniq if lo <= x <= hi}
         user_missing[var] = codes
     return df, user_missing
+
+
+def _read_sav_fast(p: Path, kw: dict) -> pd.DataFrame | None:
+    """Every variable of a .sav whose variables are all numeric, by array operations (ehelse.sav); else None.
+
+    The frame equals pyreadstat's (same columns, float64 values, NaN for system-missing, user-missing
+    codes kept); its metadata ride in attrs["meta"]. Files the fast path cannot take (text
+    variables, dates, zlib compression, ...) return None and are read by pyreadstat.
+    """
+    import pyreadstat
+
+    from .sav import read_numeric
+
+    meta_kw = {k: v for k, v in kw.items() if k in ("encoding", "user_missing")}
+    _, meta = pyreadstat.read_sav(str(p), metadataonly=True, **meta_kw)
+    cols = read_numeric(p, meta, list(meta.column_names))
+    if cols is None or len(cols) != len(meta.column_names):
+        return None
+    df = pd.DataFrame(cols, copy=False)
+    df.attrs["meta"] = meta
+    return df
 
 
 def read_csv_strict(p: Path, dialect: dict) -> pd.DataFrame:
