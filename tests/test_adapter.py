@@ -18,7 +18,6 @@ from ehelse.weighting import rake
 def coded():
     cit = microdata.respondents("citizens")[0]
     one = cit[cit["year"] == 2022].sample(400, random_state=1).reset_index(drop=True)
-    one = one.dropna(axis=1, how="all")  # questions not asked that year: a mapping must not list them (an error)
     data, labels, mapping = export_coded(one, "citizens")
     return one, data, labels, mapping
 
