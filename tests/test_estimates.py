@@ -339,3 +339,20 @@ def test_nps_difference_between_independent_samples():
     assert d["difference"] == pytest.approx(13 - 2)
     assert d["se"] == pytest.approx(np.hypot(a["se"], b["se"]))
     assert d["p_value"] == pytest.approx(2 * (1 - __import__("scipy").stats.norm.cdf(abs(11 / d["se"]))))
+
+
+def test_categorical_answers_give_the_same_shares_and_errors_as_text(sample, margins):
+    """The lookup-table coding of categorical columns (the adapter's output) equals the coding of text answers."""
+    cat = sample.assign(q=pd.Categorical(sample["q"], categories=list(reversed(Q)) + ["Aldri brukt"]))
+    d_txt, d_cat = design(sample, rake(sample, margins)), design(cat, rake(cat, margins))
+    dom = (sample["sex"] == sample["sex"].iloc[0]).to_numpy()
+    for kw in ({}, {"categories": Q}, {"exclude": ["Vet ikke"]}, {"domain": dom, "exclude": [Q[0]]}):
+        pd.testing.assert_frame_equal(shares(d_cat, "q", **kw), shares(d_txt, "q", **kw))
+    with pytest.raises(EstimateError, match="is not one of the categories") as e_cat:
+        shares(d_cat, "q", categories=Q[1:])
+    with pytest.raises(EstimateError, match="is not one of the categories") as e_txt:
+        shares(d_txt, "q", categories=Q[1:])
+    assert str(e_cat.value) == str(e_txt.value)
+    gap = cat.assign(q=cat["q"].where(~dom))
+    with pytest.raises(EstimateError, match="has no answer for"):
+        shares(design(gap, rake(gap, margins)), "q")

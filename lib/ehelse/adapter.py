@@ -164,7 +164,10 @@ def _read_sav(p: Path, encoding: str | None) -> tuple[pd.DataFrame, dict[str, se
     if encoding:
         kw["encoding"] = encoding
     try:
-        if p.stat().st_size > MULTIPROCESS_BYTES:
+        df = _read_sav_fast(p, kw)
+        if df is not None:
+            meta = df.attrs.pop("meta")
+        elif p.stat().st_size > MULTIPROCESS_BYTES:
             df, meta = pyreadstat.read_file_multiprocessing(pyreadstat.read_sav, str(p), num_processes=2, **kw)
         else:
             df, meta = pyreadstat.read_sav(str(p), **kw)
@@ -180,6 +183,27 @@ def _read_sav(p: Path, encoding: str | None) -> tuple[pd.DataFrame, dict[str, se
             codes |= {lo} if lo == hi else {x for x in uniq if lo <= x <= hi}
         user_missing[var] = codes
     return df, user_missing
+
+
+def _read_sav_fast(p: Path, kw: dict) -> pd.DataFrame | None:
+    """Every variable of a .sav whose variables are all numeric, by array operations (ehelse.sav); else None.
+
+    The frame equals pyreadstat's (same columns, float64 values, NaN for system-missing, user-missing
+    codes kept); its metadata ride in attrs["meta"]. Files the fast path cannot take (text
+    variables, dates, zlib compression, ...) return None and are read by pyreadstat.
+    """
+    import pyreadstat
+
+    from .sav import read_numeric
+
+    meta_kw = {k: v for k, v in kw.items() if k in ("encoding", "user_missing")}
+    _, meta = pyreadstat.read_sav(str(p), metadataonly=True, **meta_kw)
+    cols = read_numeric(p, meta, list(meta.column_names))
+    if cols is None or len(cols) != len(meta.column_names):
+        return None
+    df = pd.DataFrame(cols, copy=False)
+    df.attrs["meta"] = meta
+    return df
 
 
 def read_csv_strict(p: Path, dialect: dict) -> pd.DataFrame:
@@ -266,17 +290,48 @@ def _norm_key(code):
     return _norm(code)
 
 
+SMALL_CODE_RANGE = 1 << 16  # whole-number codes spanning fewer values than this are factorised by lookup
+
+
 def _factor(col: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes of each row into the list of distinct (normalised) values; -1 = empty."""
+    """Codes of each row into the list of distinct (normalised) values, in order of appearance; -1 = empty."""
+    small = _factor_small_codes(col)
+    if small is not None:
+        return small
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     return codes, [_norm_key(u) for u in uniques]
+
+
+def _factor_small_codes(col: pd.Series) -> tuple[np.ndarray, list] | None:
+    """pd.factorize's answer for a numeric column of whole-number codes in a small range, by bincount; else None."""
+    if col.dtype.kind not in "fiu" or len(col) == 0:
+        return None
+    x = col.to_numpy(dtype=np.float64, copy=False)
+    empty = np.isnan(x)
+    if empty.all():
+        return None
+    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi - lo < SMALL_CODE_RANGE):
+        return None
+    if not np.all((np.floor(x) == x) | empty):
+        return None
+    k = int(hi - lo) + 1
+    off = np.where(empty, k, x - lo).astype(np.int64)  # k = empty
+    first = np.full(k + 1, len(x), dtype=np.int64)
+    first[off[::-1]] = np.arange(len(x) - 1, -1, -1)  # first row of every value (the last write wins)
+    present = np.flatnonzero(first[:k] < len(x))
+    order = present[np.argsort(first[present], kind="stable")]  # values in order of appearance
+    lut = np.full(k + 1, -1, dtype=np.int64)
+    lut[order] = np.arange(len(order))
+    return lut[off], [_norm_key(float(lo + o)) for o in order]
 
 
 def _categorical(label_u: list, idx: np.ndarray, categories: list, index) -> pd.Series:
     """Rows' labels as a categorical (category order of the mapping), from per-distinct-value labels."""
     pos = {c: i for i, c in enumerate(categories)}
-    code_u = np.array([pos.get(lab, -1) if lab is not None else -1 for lab in label_u], dtype=np.int64)
-    return pd.Series(pd.Categorical.from_codes(code_u[idx], categories=categories), index=index)
+    dtype = np.int8 if len(categories) < 127 else np.int64
+    code_u = np.array([pos.get(lab, -1) if lab is not None else -1 for lab in label_u], dtype=dtype)
+    return pd.Series(pd.Categorical.from_codes(code_u[idx], categories=categories, validate=False), index=index)
 
 
 def _error(file: str, name: str, src: str, msg: str, mask=None) -> MicrodataError:

@@ -91,35 +91,97 @@ def _answer_codes(d: Design, question: str, categories: Sequence | None, exclude
     if question not in d.data.columns:
         raise EstimateError(f"question {question!r} is not a column of the data")
     col = d.data[question]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return _categorical_answer_codes(d, question, col, categories, exclude, mask)
     na = col.isna().to_numpy() & mask
     if na.any():
-        rows = list(d.data.index[na][:5])
-        raise EstimateError(f"question {question!r} has no answer for {int(na.sum())} respondent(s) in the "
-                            f"domain (rows {rows}); restrict the domain to those asked, e.g. "
-                            f"domain=data[{question!r}].notna()")
+        _no_answer_error(d, question, na)
     exclude = list(exclude)
     if categories is None:
         categories = sorted(col[mask].unique().tolist())
     categories = list(categories)
     unknown = pd.Index(col[mask].unique()).difference(pd.Index(categories))
     if len(unknown):
-        rows = list(d.data.index[mask & col.isin(unknown).to_numpy()][:5])
-        raise EstimateError(f"question {question!r}: answer {unknown[0]!r} (rows {rows}) is not one of the "
-                            f"categories {categories}")
+        _unknown_answer_error(d, question, col, unknown, categories, mask)
     keep = [c for c in categories if c not in exclude]
     codes = pd.Categorical(col.where(col.isin(keep)), categories=keep).codes.astype(np.int64)
     codes = np.where(mask, codes, -1)  # excluded categories become -1 as well
     return codes, keep
 
 
+def _no_answer_error(d: Design, question: str, na: np.ndarray):
+    rows = list(d.data.index[na][:5])
+    raise EstimateError(f"question {question!r} has no answer for {int(na.sum())} respondent(s) in the "
+                        f"domain (rows {rows}); restrict the domain to those asked, e.g. "
+                        f"domain=data[{question!r}].notna()")
+
+
+def _unknown_answer_error(d: Design, question: str, col: pd.Series, unknown, categories: list, mask: np.ndarray):
+    rows = list(d.data.index[mask & col.isin(unknown).to_numpy()][:5])
+    raise EstimateError(f"question {question!r}: answer {unknown[0]!r} (rows {rows}) is not one of the "
+                        f"categories {categories}")
+
+
+def _categorical_answer_codes(d: Design, question: str, col: pd.Series, categories: Sequence | None,
+                              exclude: Iterable, mask: np.ndarray) -> tuple[np.ndarray, list]:
+    """_answer_codes for a categorical column: the same codes and errors, by lookup on the category codes."""
+    raw = col.cat.codes.to_numpy()
+    cats = list(col.cat.categories)
+    na = (raw < 0) & mask
+    if na.any():
+        _no_answer_error(d, question, na)
+    exclude = list(exclude)
+    present = np.bincount(raw[mask].astype(np.int64) + 1, minlength=len(cats) + 1)[1:] > 0
+    seen = [c for c, p in zip(cats, present) if p]
+    if categories is None:
+        categories = sorted(seen)
+    categories = list(categories)
+    unknown = pd.Index(seen).difference(pd.Index(categories))
+    if len(unknown):
+        _unknown_answer_error(d, question, col, unknown, categories, mask)
+    keep = [c for c in categories if c not in exclude]
+    pos = {c: i for i, c in enumerate(keep)}
+    lut = np.array([pos.get(c, -1) for c in cats] + [-1], dtype=np.int64)  # last entry: empty (code -1)
+    codes = np.where(mask, lut[raw], -1)
+    return codes, keep
+
+
 def _rake_cells(d: Design) -> np.ndarray:
+    """Joint raking cell 0..c-1 of every respondent (cells numbered in the order of their joint codes)."""
+    return _rake_layout(d)[0]
+
+
+def _rake_layout(d: Design) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Joint raking cell of every respondent and each raking variable's category code of every cell.
+
+    Computed once per design (the design's data are not changed after design()) and kept on it:
+    O(n) lookups on the joint codes, no sorting of the respondents.
+    """
+    cached = d.__dict__.get("_rake_layout_cache")
+    if cached is not None:
+        return cached
     if not d.rake_vars:
-        return np.zeros(d.n, dtype=np.int64)
-    joint = np.zeros(d.n, dtype=np.int64)
-    for v in d.rake_vars:
-        c = pd.Categorical(d.data[v])
-        joint = joint * len(c.categories) + c.codes
-    return np.unique(joint, return_inverse=True)[1]
+        out = (np.zeros(d.n, dtype=np.int64), [])
+    else:
+        joint = np.zeros(d.n, dtype=np.int64)
+        sizes = []
+        for v in d.rake_vars:
+            c = pd.Categorical(d.data[v])
+            codes = c.codes.astype(np.int64)
+            joint = joint * len(c.categories) + codes
+            sizes.append(len(c.categories))
+        present = np.zeros(int(np.prod(sizes)), dtype=bool)
+        present[joint] = True
+        used = np.flatnonzero(present)  # joint codes in increasing order, as np.unique
+        remap = np.cumsum(present) - 1
+        cell = remap[joint]
+        margin_of_cell, rest = [], used
+        for k in reversed(sizes):
+            margin_of_cell.append(rest % k)
+            rest = rest // k
+        out = (cell, margin_of_cell[::-1])
+    object.__setattr__(d, "_rake_layout_cache", out)
+    return out
 
 
 def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -130,7 +192,7 @@ def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     if n_dom == 0:
         raise EstimateError("the base is empty: no respondent in the domain")
     a_code = np.where(inside, codes, k)  # k = outside the domain
-    cell = _rake_cells(d)
+    cell, margin_of_cell = _rake_layout(d)
     n_cells = int(cell.max()) + 1
     key = cell * (k + 1) + a_code
     size = n_cells * (k + 1)
@@ -145,10 +207,6 @@ def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     if d.rake_vars:
         cell_n = N.sum(axis=1)
         cell_sum = N @ U  # (cells, k): sum of influence/weight in each cell
-        # Category of each cell on each raking variable (cells are unique joint codes).
-        first = np.zeros(n_cells, dtype=np.int64)
-        first[cell[::-1]] = np.arange(d.n)[::-1]
-        margin_of_cell = [pd.Categorical(d.data[v]).codes[first] for v in d.rake_vars]
         for _ in range(BACKFIT_SWEEPS):
             for mc in margin_of_cell:
                 resid = cell_sum - cell_n[:, None] * adj
@@ -169,9 +227,7 @@ def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
 
 def _margin_of_cells(d: Design, cell: np.ndarray, n_cells: int) -> list[np.ndarray]:
     """Category code, on each raking variable, of every raking cell."""
-    first = np.zeros(n_cells, dtype=np.int64)
-    first[cell[::-1]] = np.arange(d.n)[::-1]
-    return [pd.Categorical(d.data[v]).codes[first] for v in d.rake_vars]
+    return _rake_layout(d)[1]
 
 
 def linearised_cov(d: Design, z: np.ndarray) -> np.ndarray:
