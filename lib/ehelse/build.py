@@ -154,6 +154,13 @@ def stale() -> list[Path]:
     return list(reasons())
 
 
+def _stable_ids(nb):
+    """Cell ids from each cell's position and text (jupytext makes random ones): same text, same bytes."""
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = hashlib.sha256(f"{i}\0{cell.source}".encode()).hexdigest()[:8]
+    return nb
+
+
 def notebook_from_text(md: Path):
     """The notebook a chapter text file defines, with outputs of the existing .ipynb kept (jupytext --update)."""
     import jupytext
@@ -164,7 +171,7 @@ def notebook_from_text(md: Path):
     if ipynb.exists():
         old = jupytext.read(ipynb)
         nb = combine_inputs_with_outputs(nb, old, fmt="ipynb")
-    return nb
+    return _stable_ids(nb)
 
 
 def sync(paths: list[Path] | None = None) -> None:
@@ -193,7 +200,7 @@ def _execute_one(md_str: str) -> tuple[str, float, str]:
     from jupytext.combine import combine_inputs_with_outputs
 
     # Write exactly what `jupytext --update` of the .md onto this notebook would write.
-    final = combine_inputs_with_outputs(jupytext.read(md), nb, fmt="ipynb")
+    final = _stable_ids(combine_inputs_with_outputs(jupytext.read(md), nb, fmt="ipynb"))
     jupytext.write(final, md.with_suffix(".ipynb"), fmt="ipynb")
     return md_str, time.perf_counter() - t0, ""
 
