@@ -195,3 +195,13 @@ def test_reader_tables_have_english_headers_and_readable_numbers():
     cells = re.findall(r'<td class="num">([^<]*)</td>', book.table_html(pd.DataFrame({"change_points": [3.0, -2.0]})))
     assert cells == ["+3", "−2"]
     assert book.p_text(0.0004) == "< 0.001" and book.p_text(0.0412) == "0.041" and book.p_text(0.38) == "0.38"
+
+
+def test_missing_charts_lists_the_charts_or_says_there_are_none():
+    """A chapter with a chart lacking its numbers gets the table naming it; one without gets the sentence."""
+    from ehelse import book, findings
+
+    shown = book.missing_charts("p9")
+    assert "P54" in shown.data and "<table" in shown.data
+    none = book.missing_charts("p5")
+    assert figures.missing("p5").empty and none.data == findings.template("missing_none")

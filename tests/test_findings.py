@@ -166,3 +166,23 @@ def test_key_results_name_two_satisfaction_measures_and_link_their_figures():
         assert r["link"].endswith(f"#fig-{r['figure_id']}")
         assert (findings.ROOT / r["link"].lstrip("/").split("#")[0]).exists()
         assert {r["from"], r["to"]} <= set(tab["year"])
+
+
+@pytest.mark.parametrize("fid", ["P53", "P39", "P42"])
+def test_headline_sentence_follows_the_verdict_and_shows_no_claim_id_or_p(fid):
+    """The prose form of headline_verdict: the same verdict word, the same numbers, no claim ids, no p-value."""
+    v = findings.headline_verdict(fid)
+    s = findings.headline_sentence(fid)
+    assert findings.template(f"headline_sentence_verdict.{v['verdict']}") in s
+    assert not re.search(r"\b[CP]C\d+\b", s) and not re.search(r"\bp\s*[=<]", s), s
+    for cid in v["claims"]:
+        assert cid not in s
+    numbers = re.findall(r"\d+ %", v["text"].split("Verdict:")[1].split(", p")[0])
+    assert all(n in s for n in numbers), (numbers, s)
+
+
+def test_headline_sentence_changes_with_the_verdict(monkeypatch):
+    """If the claims under a headline were to fail, the sentence says so (the verdict is not typed)."""
+    real = findings.headline_claims
+    monkeypatch.setattr(findings, "headline_claims", lambda fid: real(fid).assign(verdict="does not hold"))
+    assert findings.template("headline_sentence_verdict.does not hold") in findings.headline_sentence("P39")

@@ -296,6 +296,18 @@ def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
             display(table(tests_table(sel), caption=f"Tests of change, figure {figure_id}"))
 
 
+def missing_charts(chapter: str):
+    """The chapter's charts whose numbers are not in the sources as a reader's table, or one sentence saying
+    there are none (template `missing_none`)."""
+    from . import figures
+    from .findings import template
+
+    m = figures.missing(chapter)
+    if m.empty:
+        return Markdown(template("missing_none"))
+    return table(m)
+
+
 def claims_table(chapter: str) -> pd.DataFrame:
     """The report's claims stated in a chapter's slides, with computed values and verdicts."""
     from . import claims

@@ -455,6 +455,22 @@ def _claim_numbers(r: pd.Series, lang: str) -> str:
     return f"{r['claim_id']}: {val}"
 
 
+def headline_sentence(figure_id: str, lang: str = "en") -> str:
+    """The report's headline with the book's verdict and deciding numbers as one sentence for prose: no claim ids
+    and no p-value (a p-value in prose comes from the test sentence, which says whether it is adjusted)."""
+    from .data import figure
+
+    f = figure(figure_id)
+    c = headline_claims(figure_id)
+    verdict = _overall(list(c["verdict"])) if len(c) else "not checkable"
+    parts = [_claim_numbers(r, lang) for _, r in c.assign(p_value=np.nan).iterrows()]
+    parts = [p.removeprefix(f"{cid}: ") for p, cid in zip(parts, c["claim_id"]) if p]
+    numbers = _fill("headline_sentence_numbers", lang, items="; ".join(parts)) if parts else ""
+    return _fill("headline_sentence", lang, headline_no=_clean_label(" ".join(str(f["headline"]).split())),
+                 headline_en=_clean_label(" ".join(str(f["headline_en"]).split())),
+                 verdict=template(f"headline_sentence_verdict.{verdict}", lang), numbers=numbers)
+
+
 def figure_page(figure_id: str) -> str:
     """The chapter page (path without suffix, as in _toc.yml) that shows a figure, e.g. notebooks/citizens/01-use."""
     from .data import figure
