@@ -186,3 +186,22 @@ def test_headline_sentence_changes_with_the_verdict(monkeypatch):
     real = findings.headline_claims
     monkeypatch.setattr(findings, "headline_claims", lambda fid: real(fid).assign(verdict="does not hold"))
     assert findings.template("headline_sentence_verdict.does not hold") in findings.headline_sentence("P39")
+
+def test_value_change_sentence_follows_the_series_and_uses_the_test_where_there_is_one():
+    from ehelse import figures
+
+    visits = figures.series("C44")
+    a, b = visits.index[-2], visits.index[-1]
+    s = findings.value_change_sentence("C44")
+    verb = findings.template("verb.up" if visits[b] > visits[a] else "verb.down")
+    assert f" {verb} " in s and f"in {a}" in s and f"in {b}" in s and "p =" not in s
+    assert findings.template("not_a_sample", "en").split(";")[-1].strip() in s  # counts: why there is no test
+    first = findings.value_change_sentence("C44", visits.index[0], visits.index[1])
+    assert f"in {visits.index[0]}" in first and first != s
+    yes = "Ja, det finnes helsetjenester som jeg ønsker meg tilgang til digitalt"
+    row = figures.latest_change("C33", findings.figure_tests("C33"), measure=yes)
+    assert findings.value_change_sentence("C33", category=yes) == findings.change_sentence(row)
+    item = figures.table("C40")["item"].iloc[0]
+    assert findings.not_testable("no_base") in findings.value_change_sentence("C40", item=item)
+    with pytest.raises(KeyError):
+        findings.value_change_sentence("C39")  # several categories a year: the caller must pick one

@@ -539,3 +539,47 @@ def _key_measure(figure_id: str, item: str | None, r: pd.Series) -> str:
     q = " ".join(str((f["question"] or {}).get("text_en", "")).split())
     cat = _category_en(figure_id, r["measure"]) if r.get("measure") not in (None, "", "Andel", "Valgt") else ""
     return f"{measure_name(figure_id, item)} — {q} [{cat}]" if cat else f"{measure_name(figure_id, item)} — {q}"
+
+
+def value_change_sentence(figure_id: str, year_from: int | None = None, year_to: int | None = None,
+                          lang: str = "en", **sel) -> str:
+    """A series' change between two of its years (default: its last two) as a sentence: the test's sentence
+    (change_sentence) where the figure has a test of that change, else the values with why there is no test
+    (no base printed; counts, not a sample). `sel` picks population, item, category as figures.series."""
+    from .figures import series, table
+
+    s = series(figure_id, **sel)
+    if len(s) < 2:
+        raise ValueError(f"{figure_id}: a change needs two years, the series has {list(s.index)}")
+    a = int(s.index[-2]) if year_from is None else int(year_from)
+    b = int(s.index[-1]) if year_to is None else int(year_to)
+    t = figure_tests(figure_id)
+    if len(t):
+        for col in ("population", "item"):
+            if sel.get(col) is not None:
+                t = t[t[col] == sel[col]]
+        if sel.get("category") is not None:
+            t = t[t["measure"] == sel["category"]]
+        t = t[(t["from"] == a) & (t["to"] == b) & (t["test"] != "between populations")]
+        if len(t):
+            return change_sentence(t.iloc[0], lang)
+    tab = table(figure_id)
+    for col in ("population", "item", "category"):
+        if sel.get(col) is not None:
+            tab = tab[tab[col] == sel[col]]
+    tab = tab[tab["year"].isin([a, b])]
+    percent = (tab["unit"] == "percent").any()
+    item = sel.get("item")
+    name = _clean_label(measure_name(figure_id, item))
+    if percent:
+        fmt = lambda v: _pct(v, lang)  # noqa: E731
+        reason = not_testable("no_base", lang)
+    else:
+        fmt = lambda v: _plain(round(float(v), 1))  # noqa: E731
+        unit = str(tab["category_en"].iloc[0]).lower() if len(tab) else ""
+        reason = _fill("not_a_sample", lang, unit=unit).lstrip("; ")
+    change = float(s.loc[b]) - float(s.loc[a])
+    fields = dict(measure=name, value_from=fmt(s.loc[a]), value_to=fmt(s.loc[b]), year_from=a, year_to=b, reason=reason)
+    if change == 0:
+        return _fill("value_change_zero", lang, **fields)
+    return _fill("value_change", lang, verb=template(f"verb.{_direction(change)}", lang), **fields)
