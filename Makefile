@@ -13,14 +13,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# Execute chapters whose inputs (chapter text, lib/, data/) changed, then build the HTML.
+# Execute chapters whose inputs (chapter text, lib/, data/, settings, microdata files) changed, then
+# build the HTML into a temporary folder: _build/html is replaced only when the whole build succeeded.
 book: $(STAMP)
 	$(BIN)/python -m ehelse.build execute
-	$(BIN)/jupyter-book build . --all -W -n --keep-going --builder html
-	@echo "Book: _build/html/index.html"
+	$(BIN)/python -m ehelse.build html
 
 test: $(STAMP)
 	@tools/ensure-chromium
+	@tools/ensure-r
 	$(BIN)/python -m pytest -p no:cacheprovider tests --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
@@ -39,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/simulate_coverage.py
 	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_microdata.py
 
 replicate: $(STAMP)
 	$(BIN)/python -m ehelse.replicate

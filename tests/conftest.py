@@ -1,4 +1,8 @@
 """Shared fixtures: small seeded respondent tables with known population margins."""
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,3 +36,16 @@ def margins() -> dict:
 @pytest.fixture
 def sample() -> pd.DataFrame:
     return make_sample(800, seed=7)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The whole book built once per test run (HTML, -W), outside the work tree."""
+    from ehelse import ROOT
+
+    out = tmp_path_factory.mktemp("site")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    res = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going",
+                          "--builder", "html"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return out / "_build" / "html"

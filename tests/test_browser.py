@@ -24,14 +24,7 @@ def toc_pages() -> list[str]:
     return pages
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    jb = Path(sys.executable).with_name("jupyter-book")
-    res = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going",
-                          "--builder", "html"], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    return out / "_build" / "html"
+# The built book (`site`) is a session fixture of conftest.py, shared with test_datapackage.py.
 
 
 @pytest.fixture(scope="module")

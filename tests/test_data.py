@@ -112,7 +112,7 @@ def _edit(path: Path, fn):
 
 def test_missing_column(copy):
     _edit(copy / "citizens" / "values.csv", lambda d: d.drop(columns=["unit"]))
-    with pytest.raises(DataError, match=r"citizens/values.csv: column\(s\) \['unit'\] missing"):
+    with pytest.raises(DataError, match=r"citizens/values.csv, row 1 \(header\), field 'unit'"):
         load_published(copy)
 
 
@@ -122,7 +122,7 @@ def test_percent_out_of_range(copy):
         d.loc[i, "value"] = "130"
         return d
     _edit(copy / "personnel" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"personnel/values.csv, line \d+, column 'value': value '130' is outside 0-100"):
+    with pytest.raises(DataError, match=r"personnel/values.csv, row \d+, field 'value': value '130' is outside 0-100"):
         load_published(copy)
 
 
@@ -132,13 +132,13 @@ def test_unknown_category(copy):
         d.loc[i, "category"] = "Kanskje"
         return d
     _edit(copy / "citizens" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"citizens/values.csv, line \d+, column 'category': value 'Kanskje' is not a label"):
+    with pytest.raises(DataError, match=r"citizens/values.csv, row \d+, field 'category': value 'Kanskje' is not a label"):
         load_published(copy)
 
 
 def test_duplicated_row(copy):
     _edit(copy / "citizens" / "values.csv", lambda d: pd.concat([d, d.iloc[[10]]], ignore_index=True))
-    with pytest.raises(DataError, match=r"citizens/values.csv, line \d+, column 'report\+figure_id.*duplicates line 12"):
+    with pytest.raises(DataError, match=r"citizens/values.csv, row \d+, field 'report\+figure_id.*duplicates row 12"):
         load_published(copy)
 
 
@@ -147,7 +147,7 @@ def test_unknown_figure_id(copy):
         d.loc[0, "figure_id"] = "C999"
         return d
     _edit(copy / "citizens" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"line 2, column 'figure_id': value 'C999' is not one of"):
+    with pytest.raises(DataError, match=r"citizens/values.csv, row 2, field 'figure_id': value 'C999' is not a figure_id of table 'citizens-inventory'"):
         load_published(copy)
 
 
@@ -157,7 +157,7 @@ def test_non_integer_base(copy):
         d.loc[i, "base_n"] = "12.5"
         return d
     _edit(copy / "personnel" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"column 'base_n': value '12.5' is not a whole number"):
+    with pytest.raises(DataError, match=r"personnel/values.csv, row \d+, field 'base_n': value '12.5' is not of type .*integer"):
         load_published(copy)
 
 
@@ -166,7 +166,7 @@ def test_bad_source_line(copy):
         d.loc[0, "source_line"] = "99999"
         return d
     _edit(copy / "citizens" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"line 2, column 'source_line': value '99999' is not a line"):
+    with pytest.raises(DataError, match=r"citizens/values.csv, row 2, field 'source_line': value 99999 is not a line"):
         load_published(copy)
 
 
@@ -176,15 +176,23 @@ def test_unknown_question_in_inventory(copy):
         d.loc[i, "question_id"] = "cit_nonexistent"
         return d
     _edit(copy / "citizens" / "inventory.csv", bad)
-    with pytest.raises(DataError, match=r"inventory.csv, line \d+, column 'question_id': value 'cit_nonexistent'"):
+    with pytest.raises(DataError, match=r"inventory.csv, row \d+, field 'question_id': value 'cit_nonexistent' is not a question"):
         load_published(copy)
 
 
 def test_population_margins_match_national_totals():
     m = pd.read_csv(data.DATA / "population" / "margins.csv")
-    nat = pd.read_csv(data.DATA / "population" / "source" / "summary_national_2019_2022.csv")
+    src = data.DATA / "population" / "source"
+    summary = pd.concat([pd.read_csv(f) for f in sorted(src.glob("summary_national_*.csv"))])
+    nat = pd.concat([pd.read_csv(f) for f in sorted(src.glob("csdata_national_sex_age1_*.csv"))])
+    from ehelse import waves
+    weighted = waves.waves("citizens").query("weighted")
+    assert set(m["year"]) == set(weighted["margin_year"].astype(int)), "margins for exactly the registry's margin years"
     for year, g in m.groupby("year"):
-        expected = nat.query("year == @year and sex == 'total'")["age15plus"].iloc[0]
+        published = summary.query("year == @year and sex == 'total'")["age15plus"]
+        expected = int(nat.query("year == @year and sex == 'total' and age >= 15")["persons"].sum())
+        if len(published):
+            assert int(published.iloc[0]) == expected, year
         for var, gg in g.groupby("variable"):
             assert gg["target"].sum() == expected, (year, var)
         assert set(g["variable"]) == {"sex", "agegrp", "region"}
@@ -197,6 +205,7 @@ def test_population_margins_script_reproduces_committed_file(tmp_path):
 
     work = tmp_path / "population"
     shutil.copytree(data.DATA / "population", work)
+    shutil.copy(data.DATA / "waves.csv", tmp_path / "waves.csv")
     (work / "margins.csv").unlink()
     (work / "cells.csv").unlink()
     subprocess.run([sys.executable, str(work / "build_margins.py")], check=True)
@@ -249,7 +258,7 @@ def test_claim_measure_must_name_printed_values(copy):
         d.loc[i, "measure"] = d.loc[i, "measure"].replace("|20", "|19")
         return d
     _edit(copy / "citizens" / "claims.csv", bad)
-    with pytest.raises(DataError, match=r"citizens/claims.csv, line \d+, column 'measure'.*names no printed value"):
+    with pytest.raises(DataError, match=r"citizens/claims.csv, row \d+, field 'measure'.*names no printed value"):
         load_published(copy)
 
 
@@ -270,5 +279,5 @@ def test_publisher_number_without_page_address(copy):
         d.loc[0, "url"] = "ehelse.no somewhere"
         return d
     _edit(copy / "publisher" / "values.csv", bad)
-    with pytest.raises(DataError, match=r"publisher/values.csv, line 2, column 'url': value 'ehelse.no somewhere'"):
+    with pytest.raises(DataError, match=r"publisher/values.csv, row 2, field 'url': value 'ehelse.no somewhere' breaks the constraint \"pattern\""):
         load_published(copy)

@@ -102,6 +102,21 @@ def test_non_convergence_names_margin_and_cell(sample, margins):
         rake(sample, margins, max_iter=1, tol=1e-15)
 
 
+def test_converged_is_false_only_when_asked_to_return(sample, margins):
+    """Non-convergence raises by default; strict=False returns the weights flagged converged=False."""
+    with pytest.warns(UserWarning, match="did not converge in 2 iterations"):
+        r = rake(sample, margins, max_iter=2, tol=1e-14, strict=False)
+    assert r.converged is False and r.iterations == 2 and r.max_error >= 1e-14
+    ok = rake(sample, margins)
+    assert ok.converged is True and ok.max_error < ok.tol == 1e-10
+
+
+def test_default_tolerance_is_the_exact_raking_solution(sample, margins):
+    """At the default the weights equal raking run to machine precision within 1e-9 relative."""
+    exact = rake(sample, margins, tol=1e-14).weights
+    np.testing.assert_allclose(rake(sample, margins).weights, exact, rtol=1e-9)
+
+
 def test_caps_hold_and_margins_met(sample, margins):
     free = rake(sample, margins)
     mean_w = free.weights.mean()
@@ -137,3 +152,50 @@ def test_weighting_report():
     assert rep["flag"] == "below 80%"
     assert weighting_report(pd.Series([1.0] * 10))["flag"] == "ok"
     assert weighting_report(pd.Series([1.0] * 9 + [10.0]))["flag"].startswith("below 70%")
+
+
+def _bounded_stress_cases(seeds):
+    """Seeded samples with unequal base weights and bounds at 0.1-5 % of the feasibility limit (LP)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent / "reference"))
+    import make_data as M
+
+    targets = [np.array(list(M.POP[v].values()), float) for v in ("sex", "agegrp", "region")]
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(150, 600))
+        cols = (M._draw(rng, M.SEX, [0.55, 0.45], n), M._draw(rng, M.AGE, rng.dirichlet([2, 3, 4, 6]), n),
+                M._draw(rng, M.REGION, rng.dirichlet([1.5, 2, 3, 8]), n))
+        if len(set(cols[1])) < 4 or len(set(cols[2])) < 4:
+            continue
+        base = np.clip(np.exp(rng.normal(0, 0.6, n)), 0.1, 8.0)
+        base = base * 4.4e6 / base.sum()
+        cells = [np.array([lv.index(x) for x in c]) for lv, c in zip((M.SEX, M.AGE, M.REGION), cols)]
+        g = M._ipf_g(cells, base, targets, 300)
+        u_min = M._limit(cells, base, targets, 1.0, float(g.max()), lambda u: M._feasible(cells, base, targets, 0.0, u))
+        l_max = M._limit(cells, base, targets, 1.0, float(g.min()), lambda l: M._feasible(cells, base, targets, l, 1e6))
+        df = pd.DataFrame(dict(zip(("sex", "agegrp", "region"), cols)))
+        for lo, hi in [(0.0, 1.001 * u_min), (0.5 * g.min(), 1.01 * u_min), (0.999 * l_max, 2 * g.max()),
+                       (0.95 * l_max, 1.05 * u_min), (0.99 * l_max, 1.01 * u_min)]:
+            if 0 <= lo < 1 < hi and M._feasible(cells, base, targets, lo, hi):
+                yield df, base, (lo, hi)
+
+
+def test_bounded_raking_converges_on_every_feasible_case():
+    """Unequal base weights, bounds just inside the feasibility limit: every case converges, bounds hold."""
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "reference"))
+    import make_data as M
+
+    marg = {v: dict(t) for v, t in M.POP.items()}
+    n_cases = lower_bind = upper_bind = 0
+    for df, base, (lo, hi) in _bounded_stress_cases(range(1000, 1012)):
+        r = rake(df, marg, base_weights=base, bounds=(lo, hi))
+        g = r.weights.to_numpy() / base
+        assert r.converged and r.max_error < 1e-10
+        assert g.min() >= lo * (1 - 1e-12) and g.max() <= hi * (1 + 1e-12)
+        lower_bind += np.isclose(g, lo, rtol=1e-9).any()
+        upper_bind += np.isclose(g, hi, rtol=1e-9).any()
+        n_cases += 1
+    assert n_cases >= 30 and lower_bind >= 10 and upper_bind >= 20, (n_cases, lower_bind, upper_bind)

@@ -1,15 +1,26 @@
 """Keep the executed chapter notebooks fresh, fast and in sync with their text.
 
 Jupyter Book's own cache is keyed on code-cell source only, so a change in lib/ or data/
-would leave stale numbers in the book. Here each chapter's inputs are hashed (its .md, every
-file of lib/ehelse and data/, requirements.txt); the hashes of the last execution are kept in
-notebooks/executed.json. `execute` re-runs exactly the chapters whose hash changed (in
-parallel, one process per core) and writes their .ipynb with outputs; the book is then built
-from the .ipynb side with execution off.
+would leave stale numbers in the book. Here each chapter's key is a hash of everything it
+depends on:
+- its text (.md);
+- every file of lib/ehelse and data/, requirements.txt and settings.yml;
+- the environment overrides EHELSE_MICRODATA, EHELSE_PERSONNEL_MICRODATA, EHELSE_MAPPING and
+  EHELSE_PERSONNEL_MAPPING (as set: they change the settings every chapter reads);
+- for a chapter that reads respondents (`microdata.respondents("citizens")` /
+  `("personnel")` in its text), the *content* of the configured microdata file and mapping
+  file of that survey: replacing a file at the same path makes exactly these chapters stale.
+The key of the last execution and a hash of the .ipynb it wrote are kept in
+notebooks/executed.json. A notebook edited by hand (its hash differs) is stale and is
+regenerated from its .md by `execute`: the .md is the only source. `execute` re-runs exactly the
+stale chapters (in parallel, one process per core) and writes their .ipynb with outputs; `html`
+builds the book (execution off) into a temporary folder and replaces _build/html only when the
+whole build, warnings included (-W), succeeded.
 
     python -m ehelse.build sync       # .md -> .ipynb cell sources, outputs kept
     python -m ehelse.build execute    # run stale chapters (add --force to run all)
-    python -m ehelse.build status     # list stale chapters, exit 1 if any
+    python -m ehelse.build status     # list stale chapters and why, exit 1 if any
+    python -m ehelse.build html       # build _build/html atomically (all or nothing)
     python -m ehelse.build try X.md   # run one chapter in memory, write nothing (for authors)
 """
 from __future__ import annotations
@@ -18,6 +29,9 @@ import argparse
 import hashlib
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -55,13 +69,56 @@ def shared_hash() -> str:
     return h.hexdigest()
 
 
-def input_hash(md: Path, shared: str | None = None) -> str:
-    """Hash of one chapter's inputs: its text plus the shared inputs."""
+ENVIRONMENT = ("EHELSE_MICRODATA", "EHELSE_PERSONNEL_MICRODATA", "EHELSE_MAPPING", "EHELSE_PERSONNEL_MAPPING")
+
+
+def surveys_read(md: Path) -> set[str]:
+    """Surveys whose respondents a chapter reads (from its text); a non-literal argument counts as both."""
+    text = md.read_text(encoding="utf-8")
+    found = set(re.findall(r"respondents\(\s*[\"'](citizens|personnel)[\"']", text))
+    if re.search(r"respondents\(\s*[^\"'\s)]", text):
+        found |= {"citizens", "personnel"}
+    return found
+
+
+def microdata_files(survey: str, settings: dict | None = None) -> list[Path]:
+    """The configured microdata and mapping files of a survey (validated settings)."""
+    from .settings import load
+
+    m = (settings or load())["microdata"]
+    if not m[survey]:
+        return []
+    mapping = (m["personnel_mapping"] if survey == "personnel" else None) or m["mapping"]
+    return [p for p in (m[survey], mapping) if p]
+
+
+def _file_hash(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def input_hash(md: Path, shared: str | None = None, settings: dict | None = None) -> str:
+    """Hash of one chapter's inputs: its text, the shared inputs, the overrides and the microdata it reads."""
+    from .settings import load
+
+    settings = settings or load()
     h = hashlib.sha256((shared or shared_hash()).encode())
     h.update(md.read_bytes())
-    env = os.environ.get("EHELSE_MICRODATA", "")
-    h.update(b"microdata:" + env.encode())
+    for env in ENVIRONMENT:
+        h.update(f"\0{env}={os.environ.get(env, '')}".encode())
+    for survey in sorted(surveys_read(md)):
+        for p in microdata_files(survey, settings):
+            h.update(f"\0{survey}:{p}:{_file_hash(p)}".encode())
     return h.hexdigest()
+
+
+def notebook_hash(md: Path) -> str | None:
+    """Hash of a chapter's .ipynb as written (None when missing)."""
+    nb = md.with_suffix(".ipynb")
+    return _file_hash(nb) if nb.exists() else None
 
 
 def _key(md: Path) -> str:
@@ -69,15 +126,32 @@ def _key(md: Path) -> str:
 
 
 def load_state() -> dict:
-    """Hashes recorded at the last execution of each chapter."""
-    return json.loads(STATE.read_text()) if STATE.exists() else {}
+    """Key and notebook hash recorded at the last execution of each chapter."""
+    state = json.loads(STATE.read_text()) if STATE.exists() else {}
+    return {k: v if isinstance(v, dict) else {"inputs": v, "notebook": None} for k, v in state.items()}
+
+
+def reasons() -> dict[Path, str]:
+    """Stale chapters and why: notebook missing, edited by hand, or inputs changed since the last execution."""
+    from .settings import load
+
+    state, shared, settings = load_state(), shared_hash(), load()
+    out = {}
+    for md in chapters():
+        rec = state.get(_key(md))
+        nb = notebook_hash(md)
+        if nb is None:
+            out[md] = "no notebook"
+        elif rec is None or rec["inputs"] != input_hash(md, shared, settings):
+            out[md] = "inputs changed"
+        elif rec.get("notebook") != nb:
+            out[md] = "notebook edited by hand (it is regenerated from the .md)"
+    return out
 
 
 def stale() -> list[Path]:
-    """Chapters whose notebook is missing or whose inputs changed since their last execution."""
-    state, shared = load_state(), shared_hash()
-    return [md for md in chapters()
-            if not md.with_suffix(".ipynb").exists() or state.get(_key(md)) != input_hash(md, shared)]
+    """Chapters whose notebook is missing or edited, or whose inputs changed since their last execution."""
+    return list(reasons())
 
 
 def notebook_from_text(md: Path):
@@ -155,7 +229,9 @@ def execute(force: bool = False, jobs: int | None = None, only: list[Path] | Non
         return []
     jobs = jobs or min(len(todo), os.cpu_count() or 1)
     print(f"execute: {len(todo)} chapter(s) on {jobs} process(es)")
-    shared = shared_hash()
+    from .settings import load
+
+    shared, settings = shared_hash(), load()
     state = load_state()
     failed = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -166,7 +242,7 @@ def execute(force: bool = False, jobs: int | None = None, only: list[Path] | Non
                 state.pop(_key(md), None)
                 print(f"  FAILED {md.relative_to(ROOT)} ({secs:.1f} s)")
             else:
-                state[_key(md)] = input_hash(md, shared)
+                state[_key(md)] = {"inputs": input_hash(md, shared, settings), "notebook": notebook_hash(md)}
                 print(f"  ran {md.relative_to(ROOT)} ({secs:.1f} s)")
     known = {_key(m) for m in chapters()}
     state = {k: v for k, v in sorted(state.items()) if k in known}
@@ -176,15 +252,49 @@ def execute(force: bool = False, jobs: int | None = None, only: list[Path] | Non
     return [str(p) for p in todo]
 
 
+def html(root: Path = ROOT) -> int:
+    """Build the HTML book into a temporary folder; replace _build/html only if the whole build succeeded."""
+    out = root / "_build"
+    out.mkdir(exist_ok=True)
+    tmp = out / ".html-new"
+    shutil.rmtree(tmp, ignore_errors=True)
+    jb = Path(sys.executable).with_name("jupyter-book")
+    res = subprocess.run([str(jb), "build", str(root), "--all", "-W", "-n", "--keep-going", "--builder", "html",
+                          "--path-output", str(tmp)], cwd=root)
+    built = tmp / "_build" / "html"
+    if res.returncode != 0 or not (built / "index.html").exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        prev = "the previous book is left unchanged in _build/html" if (out / "html").exists() else "no book was written"
+        print(f"html: the build failed (exit {res.returncode}, warnings count as errors); {prev}", file=sys.stderr)
+        return 1
+    old = out / ".html-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if (out / "html").exists():
+        (out / "html").rename(old)
+    built.rename(out / "html")
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"Book: {(out / 'html' / 'index.html').relative_to(root)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command line: see the module docstring."""
     ap = argparse.ArgumentParser(prog="python -m ehelse.build", description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["execute", "sync", "status", "try"])
+    ap.add_argument("command", choices=["execute", "sync", "status", "html", "try"])
     ap.add_argument("chapters", nargs="*", help="with try: chapter .md files to run in memory")
     ap.add_argument("--out", default=None, help="with try: write the executed notebook here (outside the repo)")
     ap.add_argument("--force", action="store_true", help="execute every chapter")
     ap.add_argument("--jobs", type=int, default=None)
     a = ap.parse_args(argv)
+    from .settings import SettingsError, load
+
+    try:  # settings are a contract: checked before anything runs
+        load()
+    except SettingsError as e:
+        raise SystemExit(f"settings: {e}") from None
+    if a.command == "html":
+        sys.exit(html())
     if a.command == "try":
         sys.exit(max((try_chapter(Path(c).resolve(), Path(a.out) if a.out else None) for c in a.chapters), default=0))
     if a.command == "sync":
@@ -192,9 +302,9 @@ def main(argv: list[str] | None = None) -> None:
     elif a.command == "execute":
         execute(force=a.force, jobs=a.jobs)
     else:
-        s = stale()
-        for p in s:
-            print(f"stale: {p.relative_to(ROOT)}")
+        s = reasons()
+        for p, why in s.items():
+            print(f"stale: {p.relative_to(ROOT)} ({why})")
         sys.exit(1 if s else 0)
 
 

@@ -122,11 +122,14 @@ def verdicts(report: str | None = None) -> pd.DataFrame:
 
 
 def publisher_verdicts() -> pd.DataFrame:
-    """Verdicts on the publisher pages' word numbers ('4 av 10'), checked against the report's values."""
-    from .data import publisher_claims
+    """Verdicts on the publisher pages' word numbers ('4 av 10'), checked against the report's values, or the
+    publisher's own numbers where the report has none (a later wave's word number against that wave's page)."""
+    from .data import VALUE_KEY, publisher_claims, publisher_values
 
     c = publisher_claims()
-    vals = values()  # the publisher's word numbers are checked against the report's own numbers
+    v, p = values(), publisher_values()
+    p = p[p.merge(v[VALUE_KEY], on=VALUE_KEY, how="left", indicator=True)["_merge"].eq("left_only").to_numpy()]
+    vals = pd.concat([v, p], ignore_index=True)
     deff = load()["published_deff"]
     return pd.DataFrame([{**r.to_dict(), **verdict(r, vals, deff)} for _, r in c.iterrows()])
 

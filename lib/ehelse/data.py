@@ -1,7 +1,11 @@
 """Load and validate the transcribed published tables, the codebook and the population margins.
 
-Every check reports the file, the line of the file (header = line 1), the column and the
-value at fault, so a researcher can open the CSV and fix it. Nothing is dropped or coerced.
+Structure (columns, types, required fields, allowed values, ranges, primary and foreign keys) is
+declared in data/datapackage.yaml and checked by frictionless (lib/ehelse/datapackage.py); this
+module checks only what a schema cannot express (a folder's report, the codebook's questions and
+scale labels, the source text's lines, ranges that depend on the unit, claim measures). Every check
+reports the file, the row (= line of the file, header = row 1), the field and the value at fault.
+Nothing is dropped or coerced.
 """
 from __future__ import annotations
 
@@ -12,103 +16,64 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import DATA
+from . import DATA, datapackage, waves
+from .datapackage import DataError
 
 PUBLISHED = DATA / "published"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-REPORTS = {"citizens2022": "citizens", "personnel2020": "personnel"}
-
-INVENTORY_COLUMNS = ["report", "figure_id", "order", "page", "section", "chapter", "headline", "headline_en",
-                     "question_id", "chart_type", "years", "bases", "base_from", "filter_no", "filter_en", "numbers_in_text",
-                     "numbers_source", "figure_notes", "series_break", "source_lines", "mapping_notes"]
-VALUES_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
-                  "source_line", "confidence", "note"]
-ISSUES_COLUMNS = ["issue_id", "report", "figure_id", "kind", "description", "lines", "resolution",
-                  "resolution_source"]
-CHART_TYPES = {"stacked_bar", "multi_bar", "time_series", "comparison", "single_values", "table", "text"}
-UNITS = {"percent", "nps_points", "count", "mean", "other"}
+#: Tables of each report folder, by the suffix of their name in data/datapackage.yaml.
+REPORT_TABLES = ("inventory", "values", "claims", "unplaced", "source-issues")
 VALUE_KEY = ["report", "figure_id", "population", "year", "item", "category", "unit"]
-PUBLISHER_COLUMNS = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n",
-                     "url", "measure_as_published", "confidence", "note"]
-CLAIMS_COLUMNS = ["report", "claim_id", "figure_id", "source_line", "text_no", "text_en", "printed", "low", "high",
-                  "kind", "direction", "measure", "compare_to", "checkable", "note"]
-UNPLACED_COLUMNS = ["report", "figure_id", "source_line", "printed", "kind", "reason"]
-PUBLISHER_CLAIMS_COLUMNS = ["claim_id", "report", "figure_id", "url", "measure_as_published", "year", "printed", "low",
-                            "high", "kind", "direction", "measure", "compare_to", "checkable", "note"]
-ISSUE_KINDS = {"sample_size", "bar_sum", "text_vs_chart", "between_reports", "wording", "breakdown", "other"}
+#: Range of `value` by unit (a conditional rule a Table Schema cannot declare).
+UNIT_RANGES = {"percent": (0, 100), "nps_points": (-100, 100), "count": (0, np.inf)}
 
 
-class DataError(ValueError):
-    """A data file breaks its schema; the message names file, line, column and value."""
+def _columns(name: str) -> list[str]:
+    return [f["name"] for f in datapackage.resource(name)["schema"]["fields"]]
 
 
 def _fail(path: Path, row: int | None, column: str | None, value, why: str):
+    """Raise DataError in the frictionless messages' form: file, row (header = row 1), field, value."""
     where = str(path.relative_to(DATA.parent) if path.is_relative_to(DATA.parent) else path)
     if row is not None:
-        where += f", line {row + 2}"
+        where += f", row {row + 2}"
     if column is not None:
-        where += f", column {column!r}"
+        where += f", field {column!r}"
     raise DataError(f"{where}: value {value!r} {why}")
 
 
-def read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read a CSV as strings, requiring exactly the schema's columns."""
-    if not path.exists():
-        raise DataError(f"{path}: file is missing")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataError(f"{path}: column(s) {missing} missing (found {list(df.columns)})")
-    extra = [c for c in df.columns if c not in columns]
-    if extra:
-        raise DataError(f"{path}: unexpected column(s) {extra}")
-    return df[columns]
-
-
-def _check_allowed(df, path, column, allowed):
+def _check_in(df, path, column, allowed, why):
+    """A cross-file rule: every value of `column` must be in `allowed` (another file's keys)."""
     bad = ~df[column].isin(allowed)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, column, df[column].iloc[i], f"is not one of {sorted(allowed)}")
+        _fail(path, i, column, df[column].iloc[i], why)
 
 
-def _to_number(df, path, column, *, integer=False, required=True):
-    out = pd.to_numeric(df[column].replace("", np.nan), errors="coerce")
-    bad = out.isna() & (df[column] != "") | (out.isna() & required)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, column, df[column].iloc[i], "is not a number" if df[column].iloc[i] else "is empty")
-    if integer:
-        frac = out.notna() & (out != np.floor(out))
-        if frac.any():
-            i = int(np.flatnonzero(frac)[0])
-            _fail(path, i, column, df[column].iloc[i], "is not a whole number")
-    return out
-
-
-def _check_duplicates(df, path, key):
-    dup = df.duplicated(key, keep="first")
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        first = int(np.flatnonzero((df[key] == df[key].iloc[i]).all(axis=1))[0])
-        _fail(path, i, "+".join(key), "/".join(map(str, df[key].iloc[i])),
-              f"duplicates line {first + 2}")
-
-
-def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> None:
-    """Every category must be a label of the answer scale of its figure's question."""
+def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict, nets: bool = False) -> None:
+    """Every category must be a label of the answer scale of its figure's question (or, where `nets`, the
+    name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        labels = [l["no"] for l in cb["scales"][cb["questions"][q]["scale"]]["labels"]] if q else []
+        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {"labels": []}
+        labels = [l["no"] for l in scale["labels"]] + (list(scale.get("nets") or {}) if nets else [])
         if cat not in labels:
             _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
 
 
-def _check_urls(df: pd.DataFrame, path: Path) -> None:
-    """Numbers from the publisher's pages must carry the page's address."""
-    for i, u in enumerate(df["url"]):
-        if not u.startswith("https://"):
-            _fail(path, i, "url", u, "is not a page address (https://…)")
+def _check_lines(df, path, column, source_lines):
+    bad = ~df[column].between(1, len(source_lines))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, i, column, int(df[column].iloc[i]), f"is not a line of the source text (1-{len(source_lines)})")
+
+
+def _check_unit_ranges(df, path):
+    for unit, (lo, hi) in UNIT_RANGES.items():
+        bad = (df["unit"] == unit) & ~df["value"].between(lo, hi)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _fail(path, i, "value", f"{df['value'].iloc[i]:g}", f"is outside {lo}-{hi} for unit {unit!r}")
 
 
 def validate_codebook(cb: dict, path: Path) -> dict:
@@ -143,7 +108,7 @@ def codebook() -> dict:
 def read_codebook(root: Path) -> dict:
     """Read and merge the codebooks of both report folders under `root`."""
     merged = {"scales": {}, "questions": {}}
-    for folder in REPORTS.values():
+    for folder in dict.fromkeys(waves.reports().values()):
         path = root / folder / "codebook.yml"
         cb = validate_codebook(yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER), path)
         for sid, sc in cb["scales"].items():
@@ -159,17 +124,8 @@ def read_codebook(root: Path) -> dict:
 
 
 def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> pd.DataFrame:
-    """Schema checks of one report's inventory."""
-    _check_allowed(df, path, "report", {report})
-    bad = ~df["figure_id"].str.fullmatch(r"[CP]\d{2,3}")
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "figure_id", df["figure_id"].iloc[i], "is not of the form C01 / P01")
-    _check_duplicates(df, path, ["figure_id"])
-    _to_number(df, path, "order", integer=True)
-    _check_allowed(df, path, "chart_type", CHART_TYPES)
-    _check_allowed(df, path, "numbers_in_text", {"yes", "partial", "no"})
-    _check_allowed(df, path, "numbers_source", {"", "report", "publisher", "missing"})
+    """Rules of one report's inventory beyond its schema: its folder's report, questions of the codebook."""
+    _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")
@@ -178,54 +134,19 @@ def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> p
                   "with numbers")
     for i, bf in enumerate(df["base_from"]):
         for part in filter(None, bf.split(";")):
-            item, _, fid = part.rpartition("=")
-            if not item or fid not in set(df["figure_id"]):
-                _fail(path, i, "base_from", bf, "must be 'ITEM=FIGURE' pairs naming figures of this inventory")
-    for i, ys in enumerate(df["years"]):
-        for y in filter(None, ys.split(";")):
-            if not y.strip().isdigit() or not 2015 <= int(y) <= 2030:
-                _fail(path, i, "years", ys, "must list years 2015-2030 separated by ';'")
+            if part.rpartition("=")[2] not in set(df["figure_id"]):
+                _fail(path, i, "base_from", bf, "must name figures of this inventory")
     return df
 
 
 def validate_values(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame, cb: dict,
                     source_lines: list[str]) -> pd.DataFrame:
-    """Schema checks of one report's numbers, against its inventory, the codebook and the source text."""
-    _check_allowed(df, path, "report", {report})
-    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
-    _check_allowed(df, path, "population", {"citizens", "personnel"})
-    _check_allowed(df, path, "unit", UNITS)
-    _check_allowed(df, path, "confidence", {"high", "medium", "low"})
-    year = _to_number(df, path, "year", integer=True)
-    bad = ~year.between(2015, 2030)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "year", df["year"].iloc[i], "is not a survey year (2015-2030)")
-    value = _to_number(df, path, "value")
-    for unit, lo, hi in (("percent", 0, 100), ("nps_points", -100, 100), ("count", 0, np.inf)):
-        bad = (df["unit"] == unit) & ~value.between(lo, hi)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            _fail(path, i, "value", df["value"].iloc[i], f"is outside {lo}-{hi} for unit {unit!r}")
-    base = _to_number(df, path, "base_n", integer=True, required=False)
-    bad = base.notna() & ~(base > 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "base_n", df["base_n"].iloc[i], "must be a positive whole number")
-    line = _to_number(df, path, "source_line", integer=True)
-    bad = ~line.between(1, len(source_lines))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "source_line", df["source_line"].iloc[i],
-              f"is not a line of the source text (1-{len(source_lines)})")
+    """Rules of one report's numbers beyond its schema: unit ranges, the source text, the codebook."""
+    _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
+    _check_unit_ranges(df, path)
+    _check_lines(df, path, "source_line", source_lines)
     _check_categories(df, path, inv, cb)
-    _check_duplicates(df, path, VALUE_KEY)
-    out = df.copy()
-    out["year"] = year.astype(int)
-    out["value"] = value
-    out["base_n"] = base.astype("Int64")
-    out["source_line"] = line.astype(int)
-    return out
+    return df.astype({"year": int, "source_line": int})
 
 
 def parse_measure(text: str) -> dict | None:
@@ -259,140 +180,93 @@ def _check_measures(df: pd.DataFrame, path: Path, vals: pd.DataFrame, columns) -
                         _fail(path, i, col, text, f"names no printed value (year {y}, category {c!r})")
 
 
+def _check_low_high(df, path):
+    bad = df["low"].notna() & df["high"].notna() & (df["low"] > df["high"])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(path, i, "low", f"{df['low'].iloc[i]:g}", f"is above high ({df['high'].iloc[i]:g})")
+
+
 def validate_claims(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame, vals: pd.DataFrame,
                     source_lines: list[str]) -> pd.DataFrame:
-    """Schema checks of one report's claims; every measure must resolve to printed values."""
-    _check_allowed(df, path, "report", {report})
-    _check_duplicates(df, path, ["claim_id"])
-    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
-    _check_allowed(df, path, "kind", {"level", "change", "comparison", "other"})
-    _check_allowed(df, path, "direction", {"", "up", "down", "stable", "gt", "lt", "similar"})
-    _check_allowed(df, path, "checkable", {"yes", "no"})
-    line = _to_number(df, path, "source_line", integer=True)
-    bad = ~line.between(1, len(source_lines))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "source_line", df["source_line"].iloc[i], "is not a line of the source text")
-    low = _to_number(df, path, "low", required=False)
-    high = _to_number(df, path, "high", required=False)
-    bad = low.notna() & high.notna() & (low > high)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "low", df["low"].iloc[i], f"is above high ({df['high'].iloc[i]})")
+    """Rules of one report's claims beyond its schema: low <= high, lines of the text, measures resolve."""
+    _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
+    _check_lines(df, path, "source_line", source_lines)
+    _check_low_high(df, path)
     _check_measures(df, path, vals, ("measure", "compare_to"))
-    out = df.copy()
-    out["source_line"] = line.astype(int)
-    out["low"], out["high"] = low, high
-    return out
+    return df.astype({"source_line": int})
 
 
 def validate_publisher_claims(df: pd.DataFrame, path: Path, inv: pd.DataFrame, vals: pd.DataFrame) -> pd.DataFrame:
-    """Word numbers from the publisher's pages ('4 av 10'): claims checked against the report's values."""
-    _check_duplicates(df, path, ["claim_id"])
-    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
-    _check_allowed(df, path, "checkable", {"yes", "no"})
-    _check_urls(df, path)
-    low = _to_number(df, path, "low", required=False)
-    high = _to_number(df, path, "high", required=False)
+    """Word numbers from the publisher's pages ('4 av 10'): figures of either report, measures resolve."""
+    _check_in(df, path, "figure_id", set(inv["figure_id"]), "is not a figure of either report's inventory")
+    _check_low_high(df, path)
     _check_measures(df, path, vals, ("measure", "compare_to"))
-    out = df.copy()
-    out["low"], out["high"] = low, high
-    return out
+    return df
 
 
 def validate_publisher(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict) -> pd.DataFrame:
-    """Schema checks of the numbers taken from the publisher's web pages (each needs its address)."""
-    _check_allowed(df, path, "figure_id", set(inv["figure_id"]))
-    _check_allowed(df, path, "population", {"citizens", "personnel"})
-    _check_allowed(df, path, "unit", UNITS)
-    _check_allowed(df, path, "confidence", {"high", "medium", "low"})
-    _check_urls(df, path)
-    value = _to_number(df, path, "value")
-    bad = (df["unit"] == "percent") & ~value.between(0, 100)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        _fail(path, i, "value", df["value"].iloc[i], "is outside 0-100 for unit 'percent'")
-    base = _to_number(df, path, "base_n", integer=True, required=False)
-    _check_categories(df, path, inv, cb)
-    _check_duplicates(df, path, VALUE_KEY)
-    out = df.copy()
-    out["year"] = _to_number(df, path, "year", integer=True).astype(int)
-    out["value"] = value
-    out["base_n"] = base.astype("Int64")
-    return out
+    """Rules of the publisher's numbers beyond their schema: figures of either report, unit ranges, codebook."""
+    _check_in(df, path, "figure_id", set(inv["figure_id"]), "is not a figure of either report's inventory")
+    _check_unit_ranges(df, path)
+    _check_categories(df, path, inv, cb, nets=True)
+    return df.astype({"year": int})
 
 
 def validate_unplaced(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame,
                       source_lines: list[str]) -> pd.DataFrame:
-    """Numbers standing alone in the text that are not results (axis years, slide numbers) or cannot be placed."""
-    _check_allowed(df, path, "report", {report})
-    _check_allowed(df, path, "kind", {"axis_label", "page_number", "unmapped_value"})
-    _check_allowed(df, path, "figure_id", set(inv["figure_id"]) | {""})
-    line = _to_number(df, path, "source_line", integer=True)
-    for i, (ln, printed) in enumerate(zip(line, df["printed"])):
+    """Numbers standing alone in the text that are not results: each must stand on its line."""
+    _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
+    for i, (ln, printed) in enumerate(zip(df["source_line"], df["printed"])):
         if not 1 <= ln <= len(source_lines) or printed not in source_lines[int(ln) - 1]:
             _fail(path, i, "printed", printed, f"does not stand on line {int(ln)} of the source text")
-        if not df["reason"].iloc[i].strip():
-            _fail(path, i, "reason", "", "is empty")
-    return df.assign(source_line=line.astype(int))
+    return df.astype({"source_line": int})
 
 
 def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame) -> pd.DataFrame:
-    """Schema checks of one report's list of source contradictions."""
-    _check_allowed(df, path, "report", {report})
-    _check_duplicates(df, path, ["issue_id"])
-    _check_allowed(df, path, "kind", ISSUE_KINDS)
+    """Rules of one report's list of contradictions beyond its schema: each figure named is in the inventory."""
+    _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
     known = set(inv["figure_id"])
     for i, figs in enumerate(df["figure_id"]):
         for f in filter(None, (s.strip() for s in figs.split(";"))):
             if f not in known:
                 _fail(path, i, "figure_id", f, "is not a figure of the inventory")
-    for i, d in enumerate(df["description"]):
-        if not d.strip():
-            _fail(path, i, "description", d, "is empty")
     return df
 
 
 def load_published(root: Path = PUBLISHED) -> dict:
-    """Read and validate every published table under `root`; raise DataError on the first fault."""
+    """Read and validate every published table under `root`; raise DataError on the first fault.
+
+    The declared schemas (data/datapackage.yaml) are checked by frictionless first; then the rules
+    a schema cannot express (the folder's report, the codebook, the source text, claim measures).
+    """
+    tables = datapackage.resource_names("published/")
+    datapackage.validate(tables, published=root)
+
+    def read(name):
+        return datapackage.read(name, published=root), datapackage.table_path(datapackage.resource(name), root)
+
     cb = read_codebook(root)
-    parts = {"inventory": [], "values": [], "issues": []}
-    for report, folder in REPORTS.items():
-        base = root / folder
+    parts = {"inventory": [], "values": [], "issues": [], "unplaced": []}
+    for report, folder in waves.reports().items():
         lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
-        inv = validate_inventory(read_csv(base / "inventory.csv", INVENTORY_COLUMNS), base / "inventory.csv",
-                                 report, cb)
-        vals = validate_values(read_csv(base / "values.csv", VALUES_COLUMNS), base / "values.csv", report, inv,
-                               cb, lines)
-        iss = validate_issues(read_csv(base / "source_issues.csv", ISSUES_COLUMNS), base / "source_issues.csv",
-                              report, inv)
-        upath = base / "unplaced.csv"
-        if upath.exists():
-            parts.setdefault("unplaced", []).append(validate_unplaced(read_csv(upath, UNPLACED_COLUMNS), upath, report,
-                                                                      inv, lines))
-        parts["inventory"].append(inv.assign(order=inv["order"].astype(int)))
-        parts["values"].append(vals)
-        parts["issues"].append(iss)
+        inv = validate_inventory(*read(f"{folder}-inventory"), report, cb).astype({"order": int})
+        parts["inventory"].append(inv)
+        parts["values"].append(validate_values(*read(f"{folder}-values"), report, inv, cb, lines))
+        parts["issues"].append(validate_issues(*read(f"{folder}-source-issues"), report, inv))
+        parts["unplaced"].append(validate_unplaced(*read(f"{folder}-unplaced"), report, inv, lines))
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
     inv_all = out["inventory"]
-    ppath = root / "publisher" / "values.csv"
-    out["publisher"] = validate_publisher(read_csv(ppath, PUBLISHER_COLUMNS), ppath, inv_all, cb) \
-        if ppath.exists() else pd.DataFrame(columns=PUBLISHER_COLUMNS)
+    out["publisher"] = validate_publisher(*read("publisher-values"), inv_all, cb)
     # Claims are checked against the report's numbers, or the publisher's where the text lost them.
     checkable_values = pd.concat([out["values"], out["publisher"]], ignore_index=True)
     claims = []
-    for report, folder in REPORTS.items():
-        path = root / folder / "claims.csv"
-        if path.exists():
-            lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
-            claims.append(validate_claims(read_csv(path, CLAIMS_COLUMNS), path, report, inv_all, checkable_values,
-                                          lines))
-    out["claims"] = pd.concat(claims, ignore_index=True) if claims else pd.DataFrame(columns=CLAIMS_COLUMNS)
-    cpath = root / "publisher" / "claims.csv"
-    out["publisher_claims"] = validate_publisher_claims(read_csv(cpath, PUBLISHER_CLAIMS_COLUMNS), cpath, inv_all,
-                                                        out["values"]) if cpath.exists() else \
-        pd.DataFrame(columns=PUBLISHER_CLAIMS_COLUMNS)
+    for report, folder in waves.reports().items():
+        lines = (root / "source" / f"{report}.txt").read_text(encoding="utf-8").splitlines()
+        claims.append(validate_claims(*read(f"{folder}-claims"), report, inv_all, checkable_values, lines))
+    out["claims"] = pd.concat(claims, ignore_index=True)
+    out["publisher_claims"] = validate_publisher_claims(*read("publisher-claims"), inv_all, checkable_values)
     return out
 
 
@@ -428,7 +302,7 @@ def publisher_values() -> pd.DataFrame:
 
 def unplaced() -> pd.DataFrame:
     """Lone numbers of the report texts that are not in values.csv: axis years, slide numbers, unmappable values."""
-    return _load().get("unplaced", pd.DataFrame(columns=UNPLACED_COLUMNS)).copy()
+    return _load()["unplaced"].copy()
 
 
 def source_issues() -> pd.DataFrame:
@@ -456,7 +330,9 @@ def english(question_id: str) -> dict[str, str]:
     """Norwegian -> English for a question's answer labels and items."""
     cb = codebook()
     q = cb["questions"][question_id]
-    out = {l["no"]: l["en"] for l in cb["scales"][q["scale"]]["labels"]}
+    scale = cb["scales"][q["scale"]]
+    out = {l["no"]: l["en"] for l in scale["labels"]}
+    out.update({net: " + ".join(out[m] for m in members) for net, members in (scale.get("nets") or {}).items()})
     out.update({it["no"]: it["en"] for it in q.get("items") or []})
     return out
 
@@ -496,11 +372,24 @@ def bar_sums(pub: dict | None = None) -> pd.DataFrame:
 
 def population_margins(year: int) -> pd.DataFrame:
     """Population aged 15+ on 1 January of `year` by sex, age group and health region (long table)."""
+    datapackage.validate(["population-margins"])
     m = pd.read_csv(DATA / "population" / "margins.csv")
     out = m[m["year"] == year].drop(columns="year").reset_index(drop=True)
     if out.empty:
         raise KeyError(f"no population margins for {year} (have {sorted(m['year'].unique())})")
     return out
+
+
+def wave_margins(survey: str, year: int) -> pd.DataFrame:
+    """Population margins a weighted wave is raked to (its registry margin year); a clear error when missing."""
+    my = waves.margin_year(survey, year)
+    if my is None:
+        raise DataError(f"{survey} wave {year} is not weighted: it has no population margins")
+    try:
+        return population_margins(my)
+    except KeyError as e:
+        raise DataError(f"{survey} wave {year} is weighted to the population of {my}, but "
+                        f"data/population/margins.csv has no margins for {my}: {e.args[0]}") from None
 
 
 def interviews() -> pd.DataFrame:
@@ -511,7 +400,7 @@ def interviews() -> pd.DataFrame:
     """
     v, inv = values(), inventory()
     rows = []
-    for report in REPORTS:
+    for report in waves.reports():
         vr = v[(v["report"] == report) & (v["unit"] == "count") & v["item"].isin(["Antall intervju", "Total"])
                & (v["category"] == "n")]
         have = set()
@@ -529,11 +418,96 @@ def interviews() -> pd.DataFrame:
         for y, (n, fid) in best.items():
             rows.append({"report": report, "year": y, "n": n, "figure_id": fid,
                          "source": f"largest chart base ({fid})"})
+    rows += _later_interviews(rows, publisher_values(), _registry_interviews())
     return pd.DataFrame(rows).sort_values(["report", "year"]).reset_index(drop=True)
+
+
+def _later_interviews(have: list[dict], pub: pd.DataFrame, registry: pd.DataFrame) -> list[dict]:
+    """Interviews of waves the report text does not cover: the publisher's method table, else the wave registry."""
+    known = {(r["report"], r["year"]) for r in have}
+    rows = []
+    counts = pub[(pub["unit"] == "count") & pub["item"].isin(["Antall intervju", "Total"]) & (pub["category"] == "n")]
+    for r in counts.itertuples():
+        if (r.report, r.year) not in known:
+            rows.append({"report": r.report, "year": int(r.year), "n": int(r.value), "figure_id": r.figure_id,
+                         "source": f"publisher's page {r.url}"})
+            known.add((r.report, r.year))
+    for r in registry.itertuples():
+        if (r.report, r.year) not in known:
+            rows.append({"report": r.report, "year": int(r.year), "n": int(r.interviews), "figure_id": "",
+                         "source": "wave registry (data/waves.csv)"})
+            known.add((r.report, r.year))
+    return rows
+
+
+def _registry_interviews() -> pd.DataFrame:
+    """(report, year, interviews) of every wave of the registry that gives a number."""
+    w = waves.waves()
+    w = w[w["interviews"].notna()]
+    return w.assign(year=w["year"].astype(int), interviews=w["interviews"].astype(int))[["report", "year", "interviews"]]
+
+
+PLACEMENT_COLUMNS = ["source_file", "source_row", "year", "printed", "url", "placed_as", "target", "reason"]
+
+
+def placement(root: Path = PUBLISHED) -> pd.DataFrame:
+    """Where each row of the publisher source files (publisher/source/*.csv) went: a value, a claim or not placed.
+
+    Checked against the source files and the loaded tables: every source row is listed once with its
+    year, printed number and page address as in the source; a value names a key of publisher/values.csv
+    holding that number, a claim names a claim_id of publisher/claims.csv with those words, page and year,
+    and a row not placed gives its reason.
+    """
+    base = root / "publisher"
+    path = base / "placement.csv"
+    df = datapackage.read("publisher-placement", published=root).astype(str)
+    pub = load_published(root) if root != PUBLISHED else _load()
+    vals = pub["publisher"].assign(year=lambda d: d["year"].astype(str))
+    vals = vals.set_index(["figure_id", "population", "year", "item", "category"])
+    pclaims = pub["publisher_claims"].set_index("claim_id")
+    sources = {}
+    for f in sorted(base.glob("source/*.csv")):
+        sources[f"source/{f.name}"] = pd.read_csv(f, dtype=str, keep_default_na=False)
+    for i, r in enumerate(df.itertuples(index=False)):
+        if r.source_file not in sources:
+            _fail(path, i, "source_file", r.source_file, f"is not a file of publisher/source ({sorted(sources)})")
+        src = sources[r.source_file]
+        k = int(r.source_row) if r.source_row.isdigit() else 0
+        if not 1 <= k <= len(src):
+            _fail(path, i, "source_row", r.source_row, f"is not a data row of {r.source_file} (1-{len(src)})")
+        s = src.iloc[k - 1]
+        for col, want in (("year", s["year"]), ("printed", s["percent"]), ("url", s["url"])):
+            if getattr(r, col) != want:
+                _fail(path, i, col, getattr(r, col), f"differs from {r.source_file} row {k} ({want!r})")
+        if r.placed_as == "value":
+            parts = r.target.split("|")
+            if len(parts) != 5 or tuple(parts) not in vals.index:
+                _fail(path, i, "target", r.target, "names no value of publisher/values.csv "
+                      "(FIGURE|POPULATION|YEAR|ITEM|CATEGORY)")
+            v = vals.loc[tuple(parts), "value"]
+            v = float(v.iloc[0]) if isinstance(v, pd.Series) else float(v)
+            if parts[2] != r.year or abs(v - float(r.printed)) > 1e-9:
+                _fail(path, i, "target", r.target, f"holds {v:g} for {parts[2]}, not the source's {r.printed} "
+                      f"for {r.year}")
+        elif r.placed_as == "claim":
+            if r.target not in pclaims.index:
+                _fail(path, i, "target", r.target, "is not a claim_id of publisher/claims.csv")
+            c = pclaims.loc[r.target]
+            if (c["printed"], c["url"], c["year"]) != (r.printed, r.url, r.year):
+                _fail(path, i, "target", r.target, "has other words, page or year than the source row")
+        elif not r.reason.strip():
+            _fail(path, i, "reason", r.reason, "is empty: a number not placed needs its reason")
+    for name, src in sources.items():
+        listed = set(df.loc[df["source_file"] == name, "source_row"].astype(int))
+        missing = sorted(set(range(1, len(src) + 1)) - listed)
+        if missing:
+            raise DataError(f"{path}: rows {missing} of {name} are not accounted for (value, claim or unplaced)")
+    return df.assign(source_row=df["source_row"].astype(int))
 
 
 def sample_composition() -> pd.DataFrame:
     """Unweighted sample composition tables from the publisher's pages (with their addresses)."""
+    datapackage.validate(["publisher-sample-composition"])
     return pd.read_csv(PUBLISHED / "publisher" / "sample_composition.csv")
 
 

@@ -163,8 +163,128 @@ def share_cov(d: Design, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     cov = n / (n - 1) * (sxx - n * np.outer(xbar, xbar))
     w_in = w[inside]
     info = {"n": n_dom, "n_weighted": float(WD), "n_eff": float(WD ** 2 / (w_in ** 2).sum()),
-            "df": n_dom - 1}
+            "df": n_dom - 1, "n_design": n}
     return p, cov, info
+
+
+def _margin_of_cells(d: Design, cell: np.ndarray, n_cells: int) -> list[np.ndarray]:
+    """Category code, on each raking variable, of every raking cell."""
+    first = np.zeros(n_cells, dtype=np.int64)
+    first[cell[::-1]] = np.arange(d.n)[::-1]
+    return [pd.Categorical(d.data[v]).codes[first] for v in d.rake_vars]
+
+
+def linearised_cov(d: Design, z: np.ndarray) -> np.ndarray:
+    """Covariance of estimates from their influence values z (n x m), with R's raking adjustment.
+
+    z[i, j] is respondent i's linearised influence on estimate j (zero outside its domain),
+    e.g. w_i 1[i in domain] (y_i - mean) / (weight total of the domain) for a domain mean.
+    As survey:::svyrecvar after rake(): ten backfitting sweeps subtract, within every margin
+    category, w times the plain mean of z / w; then Var = n/(n-1) * crossprod of centred z.
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim == 1:
+        z = z[:, None]
+    if z.shape[0] != d.n:
+        raise EstimateError(f"influence values for {z.shape[0]} respondents, the design has {d.n}")
+    w = d.weights
+    x = z
+    if d.rake_vars:
+        cell = _rake_cells(d)
+        n_cells = int(cell.max()) + 1
+        cell_n = np.bincount(cell, minlength=n_cells).astype(float)
+        cell_sum = np.stack([np.bincount(cell, weights=z[:, j] / w, minlength=n_cells) for j in range(z.shape[1])],
+                            axis=1)
+        adj = np.zeros_like(cell_sum)
+        for _ in range(BACKFIT_SWEEPS):
+            for mc in _margin_of_cells(d, cell, n_cells):
+                resid = cell_sum - cell_n[:, None] * adj
+                msum = np.zeros((mc.max() + 1, z.shape[1]))
+                np.add.at(msum, mc, resid)
+                mcount = np.bincount(mc, weights=cell_n)
+                adj = adj + (msum / mcount[:, None])[mc]
+        x = z - w[:, None] * adj[cell]
+    x = x - x.mean(axis=0)
+    n = d.n
+    return n / (n - 1) * (x.T @ x)
+
+
+def _domain_values(d: Design, y, mask: np.ndarray, what: str) -> np.ndarray:
+    """Numeric values of y (column name or array) with a clear error for missing values in the base."""
+    if isinstance(y, str):
+        if y not in d.data.columns:
+            raise EstimateError(f"variable {y!r} is not a column of the data")
+        name, y = y, d.data[y]
+    else:
+        name = getattr(y, "name", None) or "y"
+    v = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").to_numpy(float)
+    if v.shape != (d.n,):
+        raise EstimateError(f"{what}: {v.shape[0]} values for {d.n} respondents")
+    bad = np.isnan(v) & mask
+    if bad.any():
+        rows = list(d.data.index[bad][:5])
+        raise EstimateError(f"{what}: {name!r} is missing or not numeric for {int(bad.sum())} respondent(s) in the "
+                            f"base (rows {rows}); restrict the base (base=...) to those with a value")
+    return np.where(mask, v, 0.0)
+
+
+def _mean_influence(w: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[float, np.ndarray, float]:
+    wd = np.where(mask, w, 0.0)
+    W = wd.sum()
+    mean = float((wd * y).sum() / W)
+    return mean, wd * (y - mean) / W, float(W)
+
+
+def domain_difference(d: Design, y, domain_a, domain_b="rest", *, base=None, level: float | None = None) -> pd.Series:
+    """Difference of the mean of y (a 0/1 net, an NPS recode, …) between two domains of the same survey.
+
+    ``domain_a`` is a boolean mask; ``domain_b`` a mask, ``"rest"`` (the base outside domain a)
+    or ``"total"`` (the whole base, domain a included); ``base`` restricts both (e.g. those who
+    answered, "don't know" excluded). The SE comes from the linearised covariance of the two
+    estimates in the raked design, as R's ``svycontrast`` on ``svyby(..., covmat=TRUE)`` (domain vs
+    domain or rest) or on the domain totals (domain vs total). Test: t with the design's degrees
+    of freedom (n - 1). For independent samples (two waves) use ``difference_test``.
+    Returns estimate_a, estimate_b, difference (a - b), se, t, df, p_value, ci_low, ci_high, n_a, n_b.
+    """
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
+    _check_ci(level, "logit")
+    base_m = _domain_mask(d, base)
+    a = _domain_mask(d, domain_a) & base_m
+    if isinstance(domain_b, str):
+        if domain_b not in ("rest", "total"):
+            raise EstimateError(f"domain_b must be a boolean mask, 'rest' or 'total', not {domain_b!r}")
+        b = base_m & ~a if domain_b == "rest" else base_m.copy()
+    else:
+        b = _domain_mask(d, domain_b) & base_m
+    for name, m in (("domain_a", a), ("domain_b", b)):
+        if not m.any():
+            raise EstimateError(f"domain_difference: {name} has no respondent in the base")
+    yv = _domain_values(d, y, a | b, "domain_difference")
+    ma, za, _ = _mean_influence(d.weights, yv, a)
+    mb, zb, _ = _mean_influence(d.weights, yv, b)
+    cov = linearised_cov(d, np.column_stack([za, zb]))
+    var = float(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
+    se = float(np.sqrt(max(var, 0.0)))
+    diff = ma - mb
+    df = d.n - 1
+    t = diff / se if se > 0 else np.nan
+    q = stats.t.ppf(0.5 + level / 2, df)
+    return pd.Series({"estimate_a": ma, "estimate_b": mb, "difference": diff, "se": se, "t": t, "df": df,
+                      "p_value": float(2 * stats.t.sf(abs(t), df)) if se > 0 else np.nan,
+                      "ci_low": diff - q * se, "ci_high": diff + q * se,
+                      "se_a": float(np.sqrt(max(cov[0, 0], 0))), "se_b": float(np.sqrt(max(cov[1, 1], 0))),
+                      "n_a": int(a.sum()), "n_b": int(b.sum())})
+
+
+def net_indicator(d: Design, question: str, members: Sequence, *, categories: Sequence | None = None,
+                  exclude: Iterable = (), domain=None) -> tuple[np.ndarray, np.ndarray]:
+    """A net as a 0/1 variable and its base (answered, excluded categories left out), for domain_difference."""
+    codes, keep = _answer_codes(d, question, categories, exclude, _domain_mask(d, domain))
+    unknown = [c for c in members if c not in keep]
+    if unknown:
+        raise EstimateError(f"net of {question!r}: categories {unknown} are not in the base {keep}")
+    member_codes = [keep.index(c) for c in members]
+    return np.isin(codes, member_codes).astype(float), codes >= 0
 
 
 def _srs_var(p: np.ndarray, info: dict) -> np.ndarray:
@@ -174,8 +294,36 @@ def _srs_var(p: np.ndarray, info: dict) -> np.ndarray:
     return s2 * (N - n) / (N * n) if N > n else s2 / n
 
 
-def proportion_ci(p, se, df: float | None = None, *, level: float = 0.95, method: str = "logit"):
-    """Confidence interval for a proportion from its estimate and SE (logit as svyciprop, or Wilson)."""
+CI_METHODS = ("logit", "wilson", "korn_graubard")  # the values settings.ci_method may take
+
+
+def _check_ci(level: float, method: str) -> None:
+    if method not in CI_METHODS:
+        raise EstimateError(f"unknown CI method {method!r}: use one of {', '.join(map(repr, CI_METHODS))}")
+    if not (0 < level < 1):
+        raise EstimateError(f"confidence level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+
+
+def _clopper_pearson(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson bounds for p with a (not necessarily whole) effective sample size."""
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
+        hi = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
+    return lo, hi
+
+
+def proportion_ci(p, se, df: float | None = None, *, level: float = 0.95, method: str = "logit",
+                  n_design: int | None = None):
+    """Confidence interval for a proportion from its estimate, SE and degrees of freedom.
+
+    ``logit``: Wald on the log-odds scale with a t quantile (R ``svyciprop(method="logit")``).
+    ``wilson``: Wilson score interval on the effective n = p(1-p)/SE^2.
+    ``korn_graubard``: Clopper-Pearson on the effective n, rescaled by
+    (t(n_design - 1) / t(df))^2 quantiles (R ``svyciprop(method="beta")``; n_design is the
+    number of rows of the design, R's nrow(design), which for a domain is the whole sample).
+    """
+    _check_ci(level, method)
     p = np.asarray(p, dtype=float)
     se = np.asarray(se, dtype=float)
     if method == "logit":
@@ -184,14 +332,47 @@ def proportion_ci(p, se, df: float | None = None, *, level: float = 0.95, method
             b = np.log(p / (1 - p))
             sb = se / (p * (1 - p))
             return 1 / (1 + np.exp(-(b - q * sb))), 1 / (1 + np.exp(-(b + q * sb)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = p * (1 - p) / se ** 2  # effective sample size of the design
     if method == "wilson":
         z = stats.norm.ppf(0.5 + level / 2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            n = p * (1 - p) / se ** 2  # effective sample size of the design
             centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
             half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
             return centre - half, centre + half
-    raise EstimateError(f"unknown CI method {method!r}: use 'logit' or 'wilson'")
+    if df is not None:
+        alpha = 1 - level
+        rows = n_design if n_design is not None else df + 1
+        n = n * (stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+    return _clopper_pearson(p, n, level)
+
+
+def _interval(level: float | None, method: str | None) -> tuple[float, str]:
+    """Interval level and method: those given, else settings.yml's confidence_level and ci_method."""
+    if level is None or method is None:
+        from .settings import interval
+
+        iv = interval()
+        level, method = iv["level"] if level is None else level, iv["method"] if method is None else method
+    return level, method
+
+
+def _bases(min_base: float | None, flag_base: float | None) -> tuple[float, float]:
+    """Suppression bases: those given, else settings.yml's min_base and flag_base."""
+    if min_base is None or flag_base is None:
+        from .settings import bases
+
+        b = bases()
+        min_base, flag_base = b["min_base"] if min_base is None else min_base, b["flag_base"] if flag_base is None else flag_base
+    return min_base, flag_base
+
+
+def _whole_base_categories(d: Design, question: str, categories: Sequence | None, base: np.ndarray,
+                           by: str | None) -> Sequence | None:
+    """By subgroup, the answer categories of the whole base, so a small group lacking one still has its row."""
+    if categories is not None or by is None or question not in d.data.columns:
+        return categories
+    return sorted(d.data.loc[base, question].dropna().unique().tolist())
 
 
 def _by_levels(d: Design, by: str | None):
@@ -207,15 +388,22 @@ def _by_levels(d: Design, by: str | None):
 
 
 def shares(d: Design, question: str, *, categories: Sequence | None = None, exclude: Iterable = (),
-           domain=None, by: str | None = None, level: float = 0.95, ci: str = "logit") -> pd.DataFrame:
+           domain=None, by: str | None = None, level: float | None = None, ci: str | None = None) -> pd.DataFrame:
     """Weighted share of each answer category with raked SE, CI, design effect and base."""
+    level, ci = _interval(level, ci)
     base = _domain_mask(d, domain)
+    categories = _whole_base_categories(d, question, categories, base, by)
     rows = []
     for lev, m in _by_levels(d, by):
+        if by is not None and not (base & m).any():  # a subgroup without respondents: rows to suppress, not a crash
+            rows += [{by: lev, "category": c, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                      "deff": np.nan, "n": 0, "n_weighted": 0.0, "n_eff": 0.0}
+                     for c in categories if c not in set(exclude)]
+            continue
         codes, keep = _answer_codes(d, question, categories, exclude, base & m)
         p, cov, info = share_cov(d, codes, len(keep))
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
-        lo, hi = proportion_ci(p, se, info["df"], level=level, method=ci)
+        lo, hi = proportion_ci(p, se, info["df"], level=level, method=ci, n_design=info["n_design"])
         with np.errstate(divide="ignore", invalid="ignore"):
             deff = np.diag(cov) / _srs_var(p, info)
         for j, cat in enumerate(keep):
@@ -227,12 +415,18 @@ def shares(d: Design, question: str, *, categories: Sequence | None = None, excl
 
 
 def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories: Sequence | None = None,
-         exclude: Iterable = (), domain=None, by: str | None = None, level: float = 0.95,
-         ci: str = "logit") -> pd.DataFrame:
+         exclude: Iterable = (), domain=None, by: str | None = None, level: float | None = None,
+         ci: str | None = None) -> pd.DataFrame:
     """Nets (e.g. top-2 box: 'Helt enig' + 'Delvis enig') with raked SE and CI, by subgroup."""
+    level, ci = _interval(level, ci)
     base = _domain_mask(d, domain)
+    categories = _whole_base_categories(d, question, categories, base, by)
     rows = []
     for lev, m in _by_levels(d, by):
+        if by is not None and not (base & m).any():  # a subgroup without respondents: a row to suppress, not a crash
+            rows += [{by: lev, "net": name, "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                      "n": 0, "n_weighted": 0.0, "n_eff": 0.0} for name in groups]
+            continue
         codes, keep = _answer_codes(d, question, categories, exclude, base & m)
         p, cov, info = share_cov(d, codes, len(keep))
         for name, members in groups.items():
@@ -242,7 +436,7 @@ def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories
             c = np.array([1.0 if k in members else 0.0 for k in keep])
             est = float(c @ p)
             se = float(np.sqrt(max(c @ cov @ c, 0.0)))
-            lo, hi = proportion_ci(est, se, info["df"], level=level, method=ci)
+            lo, hi = proportion_ci(est, se, info["df"], level=level, method=ci, n_design=info["n_design"])
             row = {} if by is None else {by: lev}
             row.update(net=name, estimate=est, se=se, ci_low=float(lo), ci_high=float(hi), n=info["n"],
                        n_weighted=info["n_weighted"], n_eff=info["n_eff"])
@@ -250,11 +444,12 @@ def nets(d: Design, question: str, groups: Mapping[str, Sequence], *, categories
     return pd.DataFrame(rows)
 
 
-def suppress(table: pd.DataFrame, *, min_base: float = 30, flag_base: float = 100,
+def suppress(table: pd.DataFrame, *, min_base: float | None = None, flag_base: float | None = None,
              base_col: str = "n_eff", value_cols: Sequence[str] = ("estimate", "se", "ci_low", "ci_high", "deff", "nps",
                                                                    "promoters", "passives", "detractors")
              ) -> pd.DataFrame:
     """Blank estimates (shares, NPS, …) whose effective base is below min_base; flag those below flag_base."""
+    min_base, flag_base = _bases(min_base, flag_base)
     if base_col not in table.columns:
         raise EstimateError(f"suppress: the table has no base column {base_col!r}")
     out = table.copy()
@@ -305,16 +500,25 @@ def published_share_se(p_percent, n, deff: float = 1.0) -> np.ndarray:
     return 100 * np.sqrt(deff * p * (1 - p) / n)
 
 
-def published_share_ci(p_percent, n, deff: float = 1.0, *, level: float = 0.95,
-                       method: str = "wilson") -> tuple[np.ndarray, np.ndarray]:
-    """CI in percent for a published share (effective n = n / deff); Wilson by default."""
+def published_share_ci(p_percent, n, deff: float = 1.0, *, level: float | None = None,
+                       method: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """CI in percent for a published share with base n (effective n = n / deff): wilson, logit or korn_graubard.
+
+    Level and method come from settings.yml unless given. korn_graubard is Clopper-Pearson on the
+    effective n (no degrees-of-freedom rescaling: only the base is known).
+    """
+    level, method = _interval(level, method)
+    _check_ci(level, method)
     se = published_share_se(p_percent, n, deff) / 100
     p = np.asarray(p_percent, dtype=float) / 100
+    n_eff = np.asarray(n, dtype=float) / deff
     if method == "wilson":
         from statsmodels.stats.proportion import proportion_confint
 
-        n_eff = np.asarray(n, dtype=float) / deff
         lo, hi = proportion_confint(p * n_eff, n_eff, alpha=1 - level, method="wilson")
+        return 100 * np.asarray(lo), 100 * np.asarray(hi)
+    if method == "korn_graubard":
+        lo, hi = _clopper_pearson(p, n_eff, level)
         return 100 * np.asarray(lo), 100 * np.asarray(hi)
     lo, hi = proportion_ci(p, se, None, level=level, method=method)
     return 100 * np.asarray(lo), 100 * np.asarray(hi)
@@ -344,20 +548,39 @@ def published_change_test(p1, n1, p2, n2, deff1: float = 1.0, deff2: float = 1.0
 
 def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence[str], *,
                   categories: Sequence | None = None, exclude: Iterable = (), domain=None,
-                  min_base: float = 30, flag_base: float = 100, level: float = 0.95) -> pd.DataFrame:
-    """A net (e.g. 'enig') by each breakdown variable, with raked SE, CI, base and small-base suppression."""
+                  min_base: float | None = None, flag_base: float | None = None, level: float | None = None,
+                  ci: str | None = None, adjust: str = "fdr_bh") -> pd.DataFrame:
+    """A net (e.g. 'enig') by each breakdown variable, with raked SE, CI, base, small-base suppression
+    and a test of each group against all respondents of the base.
+
+    The test is within one survey: ``vs_total`` (group minus total, in the net's units) has the
+    linearised SE of the raked design that accounts for the group being part of the total
+    (``domain_difference(..., "total")``); ``p_value`` is its t test and ``p_adjusted`` the
+    ``adjust`` correction (Benjamini-Hochberg by default, "none" to switch off) over the table.
+    Level, interval method and suppression bases come from settings.yml unless given.
+    """
+    level, ci = _interval(level, ci)
     frames = []
     for v in by_vars:
         t = nets(d, question, {"net": list(members)}, categories=categories, exclude=exclude, domain=domain, by=v,
-                 level=level)
+                 level=level, ci=ci)
         frames.append(t.rename(columns={v: "level"}).assign(variable=v))
     out = pd.concat(frames, ignore_index=True)[["variable", "level", "estimate", "se", "ci_low", "ci_high", "n",
                                                 "n_weighted", "n_eff"]]
-    return suppress(out, min_base=min_base, flag_base=flag_base)
+    y, base = net_indicator(d, question, members, categories=categories, exclude=exclude, domain=domain)
+    tests = [domain_difference(d, y, (d.data[v] == lev).to_numpy(), "total", base=base, level=level)
+             for v, lev in zip(out["variable"], out["level"])]
+    out["vs_total"] = [t["difference"] for t in tests]
+    out["vs_total_se"] = [t["se"] for t in tests]
+    out["p_value"] = [t["p_value"] for t in tests]
+    out = suppress(out, min_base=min_base, flag_base=flag_base,
+                   value_cols=("estimate", "se", "ci_low", "ci_high", "vs_total", "vs_total_se", "p_value"))
+    out["p_adjusted"] = out["p_value"].to_numpy() if adjust == "none" else adjust_pvalues(out["p_value"], adjust)
+    return out
 
 
 def correlations(df: pd.DataFrame, target: str, columns: Sequence[str], orders: Mapping[str, Sequence],
-                 level: float = 0.95) -> pd.DataFrame:
+                 level: float | None = None) -> pd.DataFrame:
     """Pearson r between ordinal answers (scored by scale position, first label highest) with Fisher-z CIs.
 
     Respondents missing either answer, or giving an answer outside `orders` (e.g. "Vet ikke"),
@@ -368,6 +591,7 @@ def correlations(df: pd.DataFrame, target: str, columns: Sequence[str], orders: 
         return df[col].map({c: len(order) - i for i, c in enumerate(order)})
 
     y = score(target)
+    level, _ = _interval(level, "fisher_z")
     z = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for c in columns:

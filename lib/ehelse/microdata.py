@@ -3,15 +3,17 @@
 Synthetic respondents exist so that every microdata method (weighting, subgroups, NPS by
 subgroup, tests) runs and can be checked. They illustrate the method, never a finding.
 
-How the citizens are made (one sample per survey year, n as published):
+How the citizens are made (one sample per weighted wave of data/waves.csv, n as the registry gives it,
+demographics from the population of the wave's margin year):
 1. Population cells sex x age group x health region from SSB (data/population/cells.csv),
    crossed with an ASSUMED education split (EDUCATION_ASSUMED: not from the sources).
-2. Panel bias: the cells are re-weighted (raked) to the unweighted composition of the 2023
+2. Panel bias: the cells are re-weighted (raked) to the unweighted composition of the latest
    panel sample published by the Directorate (15 % under 30, 38 % 60+, 59 % with a degree;
    data/published/publisher/sample_composition.csv) and n respondents are drawn from them.
 3. Two latent traits per respondent carry the subgroup patterns the citizen report states in
    words (ASSUMPTIONS below, each with its sentence): digital engagement and attitude.
-4. For every published answer distribution (question x statement x year, or x region where the
+4. For every published answer distribution (question x statement x year, from the sources the
+   registry lists for that wave: report text and/or publisher's pages, or x region where the
    report breaks it down by region), respondents who would be asked (filters: the most engaged,
    as many as the published base; where a filtered question's base is printed for other years
    only, the share asked in the nearest such year; where it is never printed, the question gets
@@ -20,7 +22,7 @@ How the citizens are made (one sample per survey year, n as published):
    published ones. Unweighted shares then differ from the published ones (the panel is old and
    educated) and raking on sex, age and region brings them back, up to sampling error.
 
-Personnel (2020, not weighted) are drawn with the published composition by workplace and
+Personnel (the personnel survey's latest wave, not weighted) are drawn with the published composition by workplace and
 profession; their intercepts make the unweighted expected shares equal the published ones.
 """
 from __future__ import annotations
@@ -32,8 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import DATA
-from .data import codebook, interviews, inventory, population_margins, sample_composition, values
+from . import DATA, waves
+from .data import codebook, inventory, publisher_values, sample_composition, values, wave_margins
 from .weighting import rake
 
 SYNTHETIC = DATA / "synthetic"
@@ -81,13 +83,33 @@ TILT = 1.0  # strength of a trait on the answer logits
 # ------------------------------------------------------------------ published inputs
 
 def sample_sizes() -> dict[int, int]:
-    """Completed citizen interviews per year (method text, else the largest chart base)."""
-    iv = interviews()
-    return {int(r.year): int(r.n) for r in iv[iv["report"] == "citizens2022"].itertuples()}
+    """Completed interviews of every weighted citizen wave, {year: n}, from the wave registry."""
+    n = waves.interviews("citizens")
+    missing = [y for y in waves.years("citizens") if waves.weighted("citizens", y) and y not in n]
+    if missing:
+        raise ValueError(f"data/waves.csv: citizens wave(s) {missing} have no number of interviews")
+    return {y: n[y] for y in waves.years("citizens") if waves.weighted("citizens", y)}
+
+
+def published_numbers(report: str) -> pd.DataFrame:
+    """A report's printed numbers for each wave from the sources the registry lists for it.
+
+    Waves whose sources include 'report' take the report text's numbers; waves whose numbers come
+    from the publisher's pages only take the publisher's rows (a new wave before its report text).
+    """
+    survey = waves.survey_of(report)
+    text_years = set(waves.years(survey, "report", report))
+    pub_years = set(waves.years(survey, "publisher", report)) - text_years
+    v = values()
+    v = v[(v["report"] == report) & v["year"].isin(text_years)]
+    p = publisher_values()
+    p = p[(p["report"] == report) & p["year"].isin(pub_years)]
+    cols = ["report", "figure_id", "population", "year", "item", "category", "value", "unit", "base_n"]
+    return pd.concat([v[cols], p[cols]], ignore_index=True)
 
 
 def panel_composition() -> dict[str, dict[str, float]]:
-    """Unweighted composition of the citizen panel sample (2023, publisher's method table), in shares."""
+    """Unweighted composition of the citizen panel sample (publisher's method table), in shares."""
     sc = sample_composition()
     sc = sc[(sc["survey"] == "citizens") & (sc["category"] != "Sum")]
 
@@ -115,8 +137,8 @@ def answer_specs(report: str) -> list[dict]:
     """Published distributions a synthetic respondent answers: one spec per question column x year."""
     inv = inventory().set_index("figure_id")
     cb = codebook()
-    v = values()
-    v = v[(v["report"] == report) & (v["unit"] == "percent")]
+    v = published_numbers(report)
+    v = v[v["unit"] == "percent"]
     specs = []
     for fid, g in v.groupby("figure_id", sort=True):
         fig = inv.loc[fid]
@@ -199,7 +221,7 @@ def _answer(spec: dict, people: pd.DataFrame, w: np.ndarray, trait: np.ndarray, 
 
 def _borrowed_base(spec: dict, specs: list[dict], n: int, report: str) -> int | None:
     """For a filtered question whose base is printed in other years only: the share asked in the nearest such year."""
-    sizes = interviews().query("report == @report").set_index("year")["n"]
+    sizes = pd.Series(waves.interviews(waves.survey_of(report)))
     other = [s for s in specs if s["column"] == spec["column"] and s["base_n"] and s["year"] in sizes.index]
     if not other:
         return None
@@ -253,8 +275,11 @@ def _fill_answers(people: pd.DataFrame, report: str, population: str, year: int,
 # ------------------------------------------------------------------ citizens
 
 def _population_frame(year: int) -> pd.DataFrame:
+    """Population cells of a margin year crossed with the assumed education split."""
     cells = pd.read_csv(DATA / "population" / "cells.csv")
     cells = cells[cells["year"] == year]
+    if cells.empty:
+        raise ValueError(f"data/population/cells.csv has no cells for {year} (rebuild the margins)")
     rows = [dict(r, education=e, persons=r["persons"] * share)
             for r in cells.to_dict("records") for e, share in EDUCATION_ASSUMED.items()]
     return pd.DataFrame(rows)
@@ -264,7 +289,7 @@ def synthetic_citizens(year: int, seed: int) -> pd.DataFrame:
     """Seeded synthetic citizen respondents for one survey year, biased as the web panel is."""
     n = sample_sizes()[year]
     rng = np.random.default_rng(_seed(seed, "citizens", year))
-    popf = _population_frame(year)
+    popf = _population_frame(waves.margin_year("citizens", year))
     comp = panel_composition()
     target = {v: {c: s * popf["persons"].sum() for c, s in d.items()} for v, d in comp.items()}
     sample_cells = rake(popf, target, base_weights=popf["persons"]).weights.to_numpy()
@@ -280,14 +305,15 @@ def synthetic_citizens(year: int, seed: int) -> pd.DataFrame:
     engagement = 0.25 * female + 0.3 * degree - 0.2 * secondary + age_eng + rng.normal(size=n)
     attitude = age_att + 0.3 * engagement + rng.normal(size=n)
     unmet = 0.4 * degree - 0.3 * secondary + 0.3 * engagement + rng.normal(size=n)
-    w = rake(people, population_margins(year)).weights.to_numpy()
+    w = rake(people, wave_margins("citizens", year)).weights.to_numpy()
     out = people.copy()
     out.insert(0, "year", year)
     out.insert(0, "resp_id", [f"C{year}-{i + 1:04d}" for i in range(n)])
     # use of services (c1) and of Helsenorge (c8) follow engagement; barriers and unmet needs (c5)
     # their own trait; every other answer follows attitude.
     traits = {"c1": engagement, "c8": engagement, "c5": unmet}
-    columns = _fill_answers(people, "citizens2022", "citizens", year, seed, w, traits, attitude, engagement, basic)
+    columns = _fill_answers(people, waves.report_of("citizens", year), "citizens", year, seed, w, traits, attitude,
+                            engagement, basic)
     for c in sorted(columns, key=_natural):
         out[c] = columns[c]
     return out
@@ -330,7 +356,8 @@ PERSONNEL_ASSUMPTIONS = [
 
 
 def personnel_workplaces() -> dict[str, int]:
-    """Respondents 2020 by workplace: GPs and municipal staff as printed, the health trusts as the remainder.
+    """Respondents of the personnel report's own wave by workplace: GPs and municipal staff as printed,
+    the health trusts as the remainder.
 
     The report prints 1 179 for the health trusts, but 1 179 + 627 + 97 = 1 903, not the 2 503 it
     states (source issue PI01); the remainder 2 503 - 627 - 97 = 1 779 is used.
@@ -341,8 +368,9 @@ def personnel_workplaces() -> dict[str, int]:
     return {"Helseforetak": total - kommune - gp, "Kommune": kommune, "Fastlege": gp}
 
 
-def synthetic_personnel(seed: int, year: int = 2020) -> pd.DataFrame:
-    """Seeded synthetic health-personnel respondents 2020 (unweighted survey)."""
+def synthetic_personnel(seed: int, year: int | None = None) -> pd.DataFrame:
+    """Seeded synthetic health-personnel respondents of one wave (default: the latest; unweighted survey)."""
+    year = waves.latest("personnel") if year is None else year
     rng = np.random.default_rng(_seed(seed, "personnel", year))
     rows = []
     for place, k in personnel_workplaces().items():
@@ -359,7 +387,8 @@ def synthetic_personnel(seed: int, year: int = 2020) -> pd.DataFrame:
     out = people.copy()
     out.insert(0, "year", year)
     out.insert(0, "resp_id", [f"P{year}-{i + 1:04d}" for i in range(n)])
-    columns = _fill_answers(people, "personnel2020", "personnel", year, seed, w, {}, attitude, engagement,
+    columns = _fill_answers(people, waves.report_of("personnel", year), "personnel", year, seed, w, {}, attitude,
+                            engagement,
                             np.zeros(n), nps_trait=nps_trait)
     for c in sorted(columns, key=_natural):
         out[c] = columns[c]
@@ -447,7 +476,7 @@ def recovery(df: pd.DataFrame, report: str, population: str, year: int, margins:
             rows.append({"figure_id": spec["figure_id"], "column": col, "year": year, "item": spec["item"],
                          "category": cat, "published": pub, "target": target, "unweighted": 100 * u.loc[cat, "estimate"],
                          "weighted": 100 * e["estimate"], "ci_low": 100 * e["ci_low"], "ci_high": 100 * e["ci_high"],
-                         "n": int(e["n"])})
+                         "n": int(e["n"]), "n_eff": float(e["n_eff"])})
     out = pd.DataFrame(rows)
     out["covered"] = (out["ci_low"] <= out["target"]) & (out["target"] <= out["ci_high"])
     return out
@@ -476,16 +505,17 @@ def respondents(survey: str) -> tuple[pd.DataFrame, bool]:
 
     if survey not in ("citizens", "personnel"):
         raise ValueError(f"survey must be 'citizens' or 'personnel', not {survey!r}")
-    s = load()
-    real = (s.get("microdata") or {}).get(survey)
+    micro = load()["microdata"]  # validated: configured files exist, a mapping is configured
+    real = micro[survey]
     if real:
         from .adapter import read_microdata
 
-        mapping = (s.get("microdata") or {}).get("mapping")
-        if not mapping:
-            raise ValueError("microdata is configured but no mapping file is (settings.yml microdata.mapping "
-                             "or EHELSE_MAPPING)")
-        return with_category_order(read_microdata(real, mapping)), False
+        from .disclosure import reading_real_respondents
+
+        mapping = (micro["personnel_mapping"] if survey == "personnel" else None) or micro["mapping"]
+        out = with_category_order(read_microdata(real, mapping, survey=survey))
+        reading_real_respondents()  # from here on every table, figure and download passes the suppression rule
+        return out, False
     df = pd.read_csv(SYNTHETIC / f"{survey}.csv", dtype={"year": int}, keep_default_na=True)
     return with_category_order(df), True
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .estimates import Design, EstimateError, _by_levels, _domain_mask, share_cov
+from .estimates import Design, EstimateError, _by_levels, _check_ci, _domain_mask, _interval, domain_difference, share_cov
 
 GROUPS = ("Kritikere", "Passive", "Promotører")  # detractors, passives, promoters
 CONTRAST = np.array([-100.0, 0.0, 100.0])
@@ -28,8 +28,15 @@ def nps_groups(scores: pd.Series) -> pd.Series:
                      ).where(s.notna())
 
 
-def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """NPS in points with shares of the three groups, raked SE and a t-based CI, by subgroup."""
+def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: float | None = None) -> pd.DataFrame:
+    """NPS in points with shares of the three groups, raked SE and a t-based CI, by subgroup.
+
+    The interval is NPS -/+ t(level, n_domain - 1) * SE, the domain's degrees of freedom (as R's
+    ``confint(svymean(...), df = degf(subset(design, ...)))``), cut to [-100, 100]; the level comes
+    from settings.yml unless given.
+    """
+    level, _ = _interval(level, "logit")
+    _check_ci(level, "logit")
     base = _domain_mask(d, domain)
     groups = nps_groups(d.data[question])
     answered = groups.notna().to_numpy()
@@ -52,9 +59,25 @@ def nps(d: Design, question: str, *, domain=None, by: str | None = None, level: 
     return pd.DataFrame(rows)
 
 
+def nps_domain_difference(d: Design, question: str, domain_a, domain_b="rest", *, domain=None,
+                          level: float | None = None) -> pd.Series:
+    """NPS of domain a minus NPS of domain b (a mask, "rest" or "total") within one survey, in points.
+
+    Linearised covariance of the raked design (``estimates.domain_difference`` on the recode
+    -100 / 0 / +100); "don't know" is outside the base.
+    """
+    level = _interval(level, "logit")[0]  # settings.yml's confidence_level unless given
+    groups = nps_groups(d.data[question])
+    base = _domain_mask(d, domain) & groups.notna().to_numpy()
+    y = CONTRAST[groups.fillna(0).to_numpy().astype(np.int64)]
+    return domain_difference(d, y, domain_a, domain_b, base=base, level=level)
+
+
 def nps_from_shares(promoters: float, detractors: float, n: float, deff: float = 1.0,
-                    level: float = 0.95) -> dict:
+                    level: float | None = None) -> dict:
     """NPS, SE and CI from published % promoters and % detractors and a base (effective n = n / deff)."""
+    level, _ = _interval(level, "logit")
+    _check_ci(level, "logit")
     if not (0 <= promoters <= 100 and 0 <= detractors <= 100 and promoters + detractors <= 100.5):
         raise EstimateError(f"promoters {promoters} and detractors {detractors} must be percents summing to <= 100")
     if n <= 0:
@@ -69,7 +92,8 @@ def nps_from_shares(promoters: float, detractors: float, n: float, deff: float =
 
 
 def nps_difference(a: dict, b: dict) -> dict:
-    """Wald z test of b['nps'] - a['nps'] for independent samples."""
+    """Wald z test of b['nps'] - a['nps'] for independent samples (two waves; within one survey
+    use nps_domain_difference)."""
     diff = b["nps"] - a["nps"]
     se = float(np.hypot(a["se"], b["se"]))
     z = diff / se if se > 0 else np.nan

@@ -16,8 +16,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from . import DATA
-from .data import inventory, population_margins, source_issues, unplaced
+from . import DATA, waves
+from .data import inventory, source_issues, unplaced, wave_margins
 
 EXPECTED = DATA / "replication" / "expected.csv"
 
@@ -52,11 +52,13 @@ def results() -> pd.DataFrame:
         rows.append(("unplaced_number", f"{r.report}:{r.source_line}", r.kind))
     cit, synthetic = microdata.respondents("citizens")
     if synthetic:
-        rec = pd.concat([microdata.recovery(cit, "citizens2022", "citizens", y, population_margins(y))
+        rec = pd.concat([microdata.recovery(cit, waves.report_of("citizens", y), "citizens", y,
+                                            wave_margins("citizens", y) if waves.weighted("citizens", y) else None)
                          for y in sorted(cit["year"].unique())])
         rows.append(("synthetic_coverage", "citizens", _fmt(rec["covered"].mean())))
         per, _ = microdata.respondents("personnel")
-        recp = microdata.recovery(per, "personnel2020", "personnel", 2020, None)
+        recp = pd.concat([microdata.recovery(per, waves.report_of("personnel", y), "personnel", y, None)
+                          for y in sorted(per["year"].unique())])
         rows.append(("synthetic_coverage", "personnel", _fmt(recp["covered"].mean())))
     return pd.DataFrame(rows, columns=["kind", "key", "value"])
 

@@ -11,6 +11,7 @@ margin met exactly. It is unique, so any algorithm that solves it agrees with R.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -18,6 +19,11 @@ import numpy as np
 import pandas as pd
 
 MarginsLike = Mapping[str, Mapping[str, float]] | pd.DataFrame
+
+# Stopping rule on the margin residual, as R's calibrate(): every cell's
+# |weighted total - target| / (1 + target) below DEFAULT_TOL. At 1e-10 the weights equal the exact
+# raking solution (R rake()/calibrate() run to epsilon 1e-13) to about 1e-10 relative.
+DEFAULT_TOL = 1e-10
 
 
 class WeightingError(ValueError):
@@ -36,6 +42,8 @@ class RakeResult:
     variables: tuple[str, ...]
     bounds: tuple[float, float] | None = None
     excluded: pd.Index = field(default_factory=lambda: pd.Index([]))
+    max_error: float = 0.0  # largest |weighted total - target| / (1 + target) over every margin cell
+    tol: float = DEFAULT_TOL
 
 
 def margins_from_frame(df: pd.DataFrame) -> dict[str, pd.Series]:
@@ -113,19 +121,26 @@ def _rel_errors(totals: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def rake(data: pd.DataFrame, margins: MarginsLike, base_weights: pd.Series | np.ndarray | None = None, *,
-         tol: float = 1e-7, max_iter: int = 1000, bounds: tuple[float, float] | None = None,
-         missing: str = "error") -> RakeResult:
+         tol: float = DEFAULT_TOL, max_iter: int = 1000, bounds: tuple[float, float] | None = None,
+         missing: str = "error", strict: bool = True) -> RakeResult:
     """Rake base weights to population margins; return weights, convergence and history.
 
     ``margins`` maps each weighting variable to {category: population total} (or is a long
     table with columns variable, category, target). Converged means every margin cell meets
-    |weighted total - target| / (1 + |target|) < ``tol`` (as R's ``calibrate``). ``bounds``
+    |weighted total - target| / (1 + |target|) < ``tol`` (the stopping rule of R's ``calibrate``;
+    without bounds the weights are those of R's ``rake()`` run to convergence). ``bounds``
     keeps weight / base weight within [lower, upper] (with the default equal base weights,
     population total / n, that is weight / mean weight). ``missing='exclude'`` leaves
     respondents with a missing weighting variable out (weight NaN, listed in ``excluded``).
+    Not converging within ``max_iter`` is an error; ``strict=False`` returns the last weights
+    with ``converged=False`` (and a warning) instead.
     """
     m = _normalise_margins(margins)
     keep, codes, index = _cell_codes(data, m, missing)
+    if not (tol > 0):
+        raise WeightingError(f"tol must be a positive number, got {tol!r}")
+    if base_weights is None and "base_weight" in data.columns:  # the microdata's design weights (adapter)
+        base_weights = data["base_weight"].to_numpy()
     if base_weights is None:  # equal expansion weights: population total / respondents
         d = np.full(len(data), float(next(iter(m.values())).sum()) / max(int(keep.sum()), 1))
     else:
@@ -160,36 +175,44 @@ def rake(data: pd.DataFrame, margins: MarginsLike, base_weights: pd.Series | np.
     else:
         g, it, hist, ok = _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, (lo, hi))
     history = pd.DataFrame(hist, columns=["iteration", *names])
+    totals = [np.bincount(cc, weights=cell_d * g, minlength=k) for cc, k in zip(cell_cat, sizes)]
+    errs = [_rel_errors(t, tg) for t, tg in zip(totals, targets)]
+    max_error = float(max(e.max() for e in errs))
     if not ok:
-        totals = [np.bincount(cc, weights=cell_d * g, minlength=k) for cc, k in zip(cell_cat, sizes)]
-        errs = [(_rel_errors(t, tg), i) for i, (t, tg) in enumerate(zip(totals, targets))]
-        worst_var = max(range(len(errs)), key=lambda i: errs[i][0].max())
-        j = int(errs[worst_var][0].argmax())
+        worst_var = max(range(len(errs)), key=lambda i: errs[i].max())
+        j = int(errs[worst_var].argmax())
         var = names[worst_var]
-        raise WeightingError(
-            f"raking did not converge in {it} iterations: margin {var!r}, category "
-            f"{m[var].index[j]!r} has weighted total {totals[worst_var][j]:,.6g} against target "
-            f"{targets[worst_var][j]:,.6g} (relative error {errs[worst_var][0][j]:.2e} > tol {tol:g})"
-            + ("" if bounds is None else
-               "; no weights within these bounds can meet the margins (linear-programming check): widen them"
-               if not bounds_feasible(cell_d, cell_cat, sizes, targets, (lo, hi)) else
-               "; the bounds may be too tight for these margins"))
+        msg = (f"raking did not converge in {it} iterations: margin {var!r}, category "
+               f"{m[var].index[j]!r} has weighted total {totals[worst_var][j]:,.6g} against target "
+               f"{targets[worst_var][j]:,.6g} (relative error {errs[worst_var][j]:.2e} > tol {tol:g})"
+               + ("" if bounds is None else
+                  "; no weights within these bounds can meet the margins (linear-programming check): widen them"
+                  if not bounds_feasible(cell_d, cell_cat, sizes, targets, (lo, hi)) else
+                  "; the bounds are feasible (linear-programming check): raise max_iter"))
+        if strict:
+            raise WeightingError(msg)
+        warnings.warn(msg, stacklevel=2)
     w = np.full(len(data), np.nan)
     w[keep] = d[keep] * g[inverse]
-    return RakeResult(weights=pd.Series(w, index=data.index, name="weight"), converged=True, iterations=it,
+    return RakeResult(weights=pd.Series(w, index=data.index, name="weight"), converged=bool(ok), iterations=it,
                       history=history, margins=m, variables=tuple(names), bounds=bounds,
-                      excluded=data.index[~keep])
+                      excluded=data.index[~keep], max_error=max_error, tol=float(tol))
+
+
+def _margin_errors(cell_d, g, cell_cat, sizes, targets) -> list[float]:
+    return [float(_rel_errors(np.bincount(cc, weights=cell_d * g, minlength=k), tg).max())
+            for cc, k, tg in zip(cell_cat, sizes, targets)]
 
 
 def _ipf(cell_d, cell_cat, sizes, targets, tol, max_iter):
+    """Iterative proportional fitting on the cells (R's rake()), stopped on the margin residual."""
     g = np.ones_like(cell_d)
     hist = []
     for it in range(1, max_iter + 1):
         for cc, k, tg in zip(cell_cat, sizes, targets):
             tot = np.bincount(cc, weights=cell_d * g, minlength=k)
             g = g * (tg / tot)[cc]
-        errs = [_rel_errors(np.bincount(cc, weights=cell_d * g, minlength=k), tg).max()
-                for cc, k, tg in zip(cell_cat, sizes, targets)]
+        errs = _margin_errors(cell_d, g, cell_cat, sizes, targets)
         hist.append([it, *errs])
         if max(errs) < tol:
             return g, it, hist, True
@@ -197,60 +220,111 @@ def _ipf(cell_d, cell_cat, sizes, targets, tol, max_iter):
 
 
 def _bounded(cell_d, cell_cat, sizes, targets, tol, max_iter, bounds):
-    """Solve g = clip(exp(X eta), lo, hi) meeting the margins (the fixed point of R's grake).
+    """Solve g = clip(exp(u), lo, hi), u additive in the margin categories, meeting every margin.
 
-    eta minimises the convex dual F(eta) = sum_c D_c psi(x_c'eta) - T'eta, where psi' = clip(exp):
-    damped Newton steps with a backtracking line search on F, so the iteration cannot diverge
-    when bounds bind (plain Newton, as in R, can).
+    This is the bounded raking calibration R's grake() finds (unique when it exists). u is the
+    root of the margin residual, the gradient of the convex dual F = sum_c D_c psi(u_c) - T'eta
+    (psi' = clip(exp)). Each iteration tries a regularised semismooth Newton step (curvature
+    floor shrinking with the residual, so the step stays finite when whole categories sit at a
+    bound and is exact Newton near the solution), accepted when it decreases F (Armijo) or, where
+    F is flat to rounding near the solution, reduces the largest relative margin error; when
+    neither holds it makes one sweep of exact per-category updates (bounded IPF: each margin
+    category's total met exactly by bisection, a block minimisation of F that always makes
+    progress). F never increases (beyond rounding), so the
+    iteration cannot cycle; it stops only on the margin residual.
     """
     lo, hi = bounds
-    llo, lhi = np.log(lo) if lo > 0 else -np.inf, np.log(hi)
-    cols = [np.ones(len(cell_d))]
-    tvec = [targets[0].sum()]
-    for cc, k, tg in zip(cell_cat, sizes, targets):
-        for j in range(1, k):
-            cols.append((cc == j).astype(float))
-            tvec.append(tg[j])
-    X = np.column_stack(cols)
-    T = np.asarray(tvec)
-    scale = T[0]  # work in shares of the population total for a well-scaled objective
+    llo, lhi = (np.log(lo) if lo > 0 else -np.inf), np.log(hi)
+    scale = float(targets[0].sum())  # work in shares of the population total
     D = cell_d / scale
-    Ts = T / scale
+    tg_s = [t / scale for t in targets]
+    relw = [scale / (1 + np.abs(t)) for t in targets]
+    # eta: intercept + one coefficient per non-reference category; u = X eta
+    cols = [np.ones(len(cell_d))]
+    for cc, k in zip(cell_cat, sizes):
+        cols.extend((cc == j).astype(float) for j in range(1, k))
+    X = np.column_stack(cols)
+    Ts = np.concatenate([[1.0], *[t[1:] for t in tg_s]])
 
-    def psi(u):
-        return np.where(u < llo, lo * (u - llo) + lo, np.where(u > lhi, hi * (u - lhi) + hi, np.exp(np.clip(u, llo, lhi))))
+    def clipexp(u):
+        return np.clip(np.exp(np.minimum(u, 700.0)), lo, hi)
+
+    def psi(u):  # antiderivative of clip(exp(u), lo, hi), continuous at the bounds
+        inner = np.exp(np.clip(u, llo, lhi))
+        if lo > 0:
+            inner = np.where(u < llo, lo * (u - llo) + lo, inner)
+        return np.where(u > lhi, hi * (u - lhi) + hi, inner)
 
     def objective(eta):
-        return float(D @ psi(X @ eta) - Ts @ eta)
+        return float(D @ psi(np.minimum(X @ eta, 700.0)) - Ts @ eta)
+
+    def margin_err(u):
+        gd = D * clipexp(u)
+        return max(float((np.abs(np.bincount(cc, weights=gd, minlength=k) - t) * rw).max())
+                   for cc, k, t, rw in zip(cell_cat, sizes, tg_s, relw))
+
+    def sweep(u):
+        """One pass of exact per-category updates: shift u in each category until its total is met."""
+        for cc, k, t in zip(cell_cat, sizes, tg_s):
+            umax = np.full(k, -np.inf)
+            umin = np.full(k, np.inf)
+            np.maximum.at(umax, cc, u)
+            np.minimum.at(umin, cc, u)
+            # bracket the shift: every cell of the category at the lower bound (or exp(u) ~ 0
+            # without one) up to every cell at the upper bound
+            dlo = (llo if lo > 0 else -745.0) - umax
+            dhi = lhi - umin
+            for _ in range(200):
+                mid = (dlo + dhi) / 2
+                tot = np.bincount(cc, weights=D * clipexp(u + mid[cc]), minlength=k)
+                below = tot < t
+                dlo = np.where(below, mid, dlo)
+                dhi = np.where(below, dhi, mid)
+                if np.all(dhi - dlo < 1e-15 * np.maximum(1.0, np.abs(dhi))):
+                    break
+            u = u + ((dlo + dhi) / 2)[cc]
+        return u
+
+    def eta_of(u):
+        eta, *_ = np.linalg.lstsq(X, u, rcond=None)
+        return eta
 
     eta = np.zeros(X.shape[1])
-    eta[0] = np.log(T[0] / cell_d.sum())  # start from weights scaled to the population total
-    ridge = 1e-9 * np.diag(X.T @ (X * D[:, None])).max()
+    eta[0] = np.log(scale / cell_d.sum())  # start from weights scaled to the population total
+    diag = np.diag(X.T @ (X * D[:, None]))
     hist = []
-    f = objective(eta)
     for it in range(1, max_iter + 1):
-        u = np.minimum(X @ eta, 700.0)
-        g = np.clip(np.exp(u), lo, hi)
-        grad = X.T @ (D * g) - Ts
-        errs = [_rel_errors(np.bincount(cc, weights=cell_d * g, minlength=k), tg).max()
-                for cc, k, tg in zip(cell_cat, sizes, targets)]
+        u = X @ eta
+        g = clipexp(u)
+        errs = _margin_errors(cell_d, g, cell_cat, sizes, targets)
         hist.append([it, *errs])
-        if np.all(np.abs(grad * scale) / (1 + np.abs(T)) < tol):
+        err = max(errs)
+        if err < tol:
             return g, it, hist, True
+        r = X.T @ (D * g) - Ts
         inside = (u > llo) & (u < lhi)
-        H = X.T @ (X * (D * np.where(inside, np.exp(u), 0.0))[:, None]) + ridge * np.eye(X.shape[1])
-        step = -np.linalg.solve(H, grad)
-        slope = float(grad @ step)
-        t = 1.0
-        for _ in range(60):
-            f_new = objective(eta + t * step)
-            if f_new <= f + 1e-4 * t * slope:
+        mu = min(1e-2, err)
+        curv = D * np.where(inside, np.exp(np.minimum(u, 700.0)), 0.0)
+        H = X.T @ (X * curv[:, None]) + np.diag(mu * diag * max(lo, 1e-3))
+        step = -np.linalg.solve(H, r)
+        slope = float(r @ step)
+        f = objective(eta)
+        t, accepted = 1.0, False
+        for _ in range(40):
+            cand = eta + t * step
+            uc = X @ cand
+            f_new = objective(cand)
+            # F decides (Armijo, strict decrease); only where F is flat to rounding, so that it
+            # can no longer tell steps apart, does the margin residual decide instead
+            flat = abs(f_new - f) <= 1e-13 * (1 + abs(f))
+            if (f_new < f and f_new <= f + 1e-4 * t * slope) or (flat and margin_err(uc) <= (1 - 1e-4 * t) * err):
+                accepted = True
                 break
             t /= 2
-        eta = eta + t * step
-        f = f_new
-    g = np.clip(np.exp(np.minimum(X @ eta, 700.0)), lo, hi)
-    return g, max_iter, hist, False
+        eta = cand if accepted else eta_of(sweep(u))
+    g = clipexp(X @ eta)
+    errs = _margin_errors(cell_d, g, cell_cat, sizes, targets)
+    return g, max_iter, hist, max(errs) < tol
 
 
 def bounds_feasible(cell_d, cell_cat, sizes, targets, bounds) -> bool:

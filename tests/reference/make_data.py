@@ -11,6 +11,11 @@ Writes into tests/reference/data/:
     <scenario>.csv          id, sex, agegrp, region, q, nps, base_w
     <scenario>_margins.csv  variable, category, target   (population totals)
     s3_capped_bounds.csv    lower, upper                 (bounds on g = w / base_w)
+    bounded_cases.csv       case, id, sex, agegrp, region, base_w   (seeded bounded-raking cases)
+    bounded_bounds.csv      case, kind, lower, upper     (bounds per case; kind says which should bind)
+
+The bounded cases need scipy (a linear-programming feasibility check picks bounds close to
+the feasibility limit, where solvers stall); everything else needs numpy only.
 """
 from __future__ import annotations
 
@@ -159,8 +164,96 @@ def _write(name, cols):
                 w.writerow([var, cat, tot])
 
 
+# ---------------------------------------------------------------- bounded-raking cases
+
+BOUNDED_SEEDS = range(20241101, 20241109)  # 8 samples, 4 bound settings each
+
+
+def _ipf_g(cells_of, base, targets, sweeps=2000):
+    g = np.ones(len(base))
+    for _ in range(sweeps):
+        for codes, tg in zip(cells_of, targets):
+            tot = np.bincount(codes, weights=base * g, minlength=len(tg))
+            g = g * (tg / tot)[codes]
+    return g
+
+
+def _feasible(cells_of, base, targets, lower, upper) -> bool:
+    from scipy.optimize import linprog
+
+    A = np.vstack([np.vstack([(codes == j) * base for j in range(len(tg))]) for codes, tg in zip(cells_of, targets)])
+    b = np.concatenate(targets)
+    res = linprog(np.zeros(len(base)), A_eq=A / b[:, None], b_eq=np.ones(len(b)),
+                  bounds=[(lower, upper)] * len(base), method="highs")
+    return res.status == 0
+
+
+def _limit(cells_of, base, targets, lo, hi, ok) -> float:
+    """Bisection for the edge of feasibility between lo and hi (ok(x) is feasibility)."""
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def make_bounded():
+    """Seeded samples with unequal base weights (population scale) and bounds that bind.
+
+    Per sample: a tight upper bound (2 % above the smallest feasible one), a moderate upper
+    bound, a lower bound that binds (2 % below the largest feasible one, upper bound loose),
+    and both bounds binding (two settings). Only LP-feasible settings are written.
+    """
+    rows, bounds = [], []
+    targets = [np.array(list(POP[v].values()), dtype=float) for v in ("sex", "agegrp", "region")]
+    case = 0
+    for seed in BOUNDED_SEEDS:
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(250, 500))
+        age_p = rng.dirichlet([2, 3, 4, 6])
+        reg_p = rng.dirichlet([1.5, 2, 3, 8])
+        sex = _draw(rng, SEX, [0.55, 0.45], n)
+        age = _draw(rng, AGE, age_p, n)
+        region = _draw(rng, REGION, reg_p, n)
+        if len(set(age)) < 4 or len(set(region)) < 4:
+            continue
+        bw = np.clip(np.exp(rng.normal(0, 0.5, n)), 0.2, 5.0)
+        cents = np.round(bw * GRAND_TOTAL / bw.sum() * 100).astype(np.int64)
+        cents[-1] += GRAND_TOTAL * 100 - cents.sum()
+        base = cents / 100
+        cells_of = [np.array([lv.index(x) for x in col]) for lv, col in ((SEX, sex), (AGE, age), (REGION, region))]
+        g = _ipf_g(cells_of, base, targets)
+        u_min = _limit(cells_of, base, targets, 1.0, float(g.max()), lambda u: _feasible(cells_of, base, targets, 0.0, u))
+        l_max = _limit(cells_of, base, targets, 1.0, float(g.min()),
+                       lambda l: _feasible(cells_of, base, targets, l, 1e6))
+        settings = [("upper_tight", round(0.3 * g.min(), 3), round(1.02 * u_min, 3)),
+                    ("upper", round(0.3 * g.min(), 3), round((u_min + g.max()) / 2, 3)),
+                    ("lower", round(0.98 * l_max, 3), round(1.5 * g.max(), 3)),
+                    ("both", round(0.9 * l_max, 3), round(1.1 * u_min, 3)),
+                    ("both", round(0.7 * l_max, 3), round(1.3 * u_min, 3))]
+        for kind, lower, upper in settings:
+            if not (0 <= lower < 1 < upper) or not _feasible(cells_of, base, targets, lower, upper):
+                continue
+            case += 1
+            bounds.append([case, kind, float(lower), float(upper)])
+            for i in range(n):
+                rows.append([case, i + 1, sex[i], age[i], region[i], f"{cents[i] // 100}.{cents[i] % 100:02d}"])
+    return rows, bounds
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    rows, bounds = make_bounded()
+    with open(OUT / "bounded_cases.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["case", "id", "sex", "agegrp", "region", "base_w"])
+        w.writerows(rows)
+    with open(OUT / "bounded_bounds.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["case", "kind", "lower", "upper"])
+        w.writerows([[c, k, repr(lo), repr(hi)] for c, k, lo, hi in bounds])
     _write("s1_basic", make_s1())
     _write("s2_skewed", make_s2())
     _write("s3_capped", make_s3())

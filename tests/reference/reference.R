@@ -63,6 +63,14 @@ read_scenario <- function(s) {
   d$top2 <- as.numeric(d$q %in% TOP2)
   # NPS recode: 0-6 detractor (-100), 7-8 passive (0), 9-10 promoter (+100); NA stays NA
   d$nps_score <- ifelse(d$nps <= 6, -100, ifelse(d$nps <= 8, 0, 100))
+  # helpers for contrasts of a domain against the total: domain totals of y and of 1
+  d$one <- 1
+  d$a60 <- as.numeric(d$agegrp == "60+")
+  d$top2_a60 <- d$top2 * d$a60
+  d$fem <- as.numeric(d$sex == "female")
+  d$nps0 <- ifelse(is.na(d$nps_score), 0, d$nps_score)
+  d$nps_fem <- d$nps0 * d$fem
+  d$a3044 <- factor(ifelse(d$agegrp == "30-44", "in", "out"), levels = c("in", "out"))
   d
 }
 
@@ -113,6 +121,35 @@ ci_prop <- function(design, cat, method) {
   # On a subset() design the out-of-domain rows have weight 0; summary.glm() then warns
   # "observations with zero weight not used for calculating dispersion".  The dispersion
   # is not used by svyciprop (the variance is the design-based sandwich), so muffle it.
+  ci <- withCallingHandlers(
+    attr(svyciprop(f, design, method = method), "ci"),
+    warning = function(w) {
+      if (grepl("observations with zero weight", conditionMessage(w), fixed = TRUE))
+        invokeRestart("muffleWarning")
+    })
+  as.numeric(ci)
+}
+
+# svyby(..., svymean, covmat = TRUE) as survey computes it: each domain's influence functions
+# (svymean(influence = TRUE) on design[by == level, ]) side by side, then svyrecvar() with the
+# design's raking information. survey 4.1.1's own svyby(covmat = TRUE) stops with "number of
+# items to replace is not a multiple of replacement length" on a calibrated (raked) design,
+# whose domains keep every row with weight 0 (svyby then indexes the n-row influence matrix by
+# the domain's rows); this is its covmat code with that indexing left out.
+svyby_cov <- function(formula, by, design) {
+  levs <- levels(by)
+  res <- lapply(levs, function(l) svymean(formula, design[by %in% l, ], influence = TRUE))
+  infl <- do.call(cbind, lapply(res, function(r) as.matrix(attr(r, "influence"))))
+  stopifnot(nrow(infl) == nrow(design))
+  v <- svyrecvar(infl, design$cluster, design$strata, design$fpc, postStrata = design$postStrata)
+  est <- vapply(res, coef, numeric(1))
+  names(est) <- levs
+  dimnames(v) <- list(levs, levs)
+  structure(est, var = v, statistic = "mean", class = "svystat")
+}
+
+ci_prop_var <- function(design, var, method) {
+  f <- as.formula(sprintf("~I(%s == 1)", var))
   ci <- withCallingHandlers(
     attr(svyciprop(f, design, method = method), "ci"),
     warning = function(w) {
@@ -179,6 +216,61 @@ estimate_all <- function(s, design, d) {
     n = c(sum(!is.na(d$nps)), n_sex),
     stringsAsFactors = FALSE)
   write_table(nps, paste0(s, "_nps.csv"))
+
+  # comparisons within the survey, with the linearised covariance of the raked design
+  b_sex_cov <- svyby_cov(~top2, d$sex, sub_kv)
+  c_sex <- svycontrast(b_sex_cov, c(1, -1))                                   # female - male
+  b_age_cov <- svyby_cov(~top2, d$a3044, sub_kv)
+  c_age <- svycontrast(b_age_cov, c(1, -1))                                   # 30-44 - rest
+  t60 <- svytotal(~top2_a60 + a60 + top2 + one, sub_kv)
+  c_60 <- svycontrast(t60, quote(top2_a60 / a60 - top2 / one))                # 60+ - total
+  b_nps_cov <- svyby_cov(~nps0, d$sex, sub_nps)
+  c_nps <- svycontrast(b_nps_cov, c(1, -1))                                   # female - male
+  tn <- svytotal(~nps_fem + fem + nps0 + one, sub_nps)
+  c_nps_tot <- svycontrast(tn, quote(nps_fem / fem - nps0 / one))             # female - total
+  contrasts <- data.frame(
+    contrast = c("top2 excl_dk female-male", "top2 excl_dk 30-44-rest", "top2 excl_dk 60+-total",
+                 "nps female-male", "nps female-total"),
+    difference = c(coef(c_sex), coef(c_age), coef(c_60), coef(c_nps), coef(c_nps_tot)),
+    se = c(SE(c_sex), SE(c_age), SE(c_60), SE(c_nps), SE(c_nps_tot)),
+    stringsAsFactors = FALSE)
+  write_table(contrasts, paste0(s, "_contrasts.csv"))
+
+  # Korn-Graubard (svyciprop method "beta") on the full sample, excl_dk, and small domains
+  kg_rows <- list()
+  doms <- list(all = design, excl_dk = sub_kv,
+               "excl_dk&region=Nord" = subset(sub_kv, region == "Nord"),
+               "excl_dk&agegrp=15-29" = subset(sub_kv, agegrp == "15-29"))
+  for (dn in names(doms)) {
+    des_d <- doms[[dn]]
+    cats <- if (dn == "all") Q else setdiff(Q, "Vet ikke")
+    for (cat in cats) {
+      if (sum(weights(des_d) > 0 & des_d$variables$q == cat) == 0) next
+      ci <- ci_prop(des_d, cat, "beta")
+      kg_rows[[length(kg_rows) + 1]] <- data.frame(domain = dn, category = cat, kg_low = ci[1], kg_high = ci[2],
+                                                   stringsAsFactors = FALSE)
+    }
+  }
+  write_table(do.call(rbind, kg_rows), paste0(s, "_kg.csv"))
+
+  # intervals of a net and of NPS in a domain, with the domain's degrees of freedom
+  ci_rows <- list()
+  for (lev in SEX) {
+    dn <- subset(sub_kv, sex == lev)
+    lg <- ci_prop_var(dn, "top2", "logit")
+    ci_rows[[length(ci_rows) + 1]] <- data.frame(what = "top2 excl_dk", domain = paste0("sex=", lev),
+                                                 low = lg[1], high = lg[2], df = degf(dn), stringsAsFactors = FALSE)
+    dp <- subset(sub_nps, sex == lev)
+    m <- svymean(~nps_score, dp, na.rm = TRUE)
+    ci <- confint(m, df = degf(dp))
+    ci_rows[[length(ci_rows) + 1]] <- data.frame(what = "nps", domain = paste0("sex=", lev),
+                                                 low = ci[1], high = ci[2], df = degf(dp), stringsAsFactors = FALSE)
+  }
+  dn <- subset(sub_kv, region == "Nord")
+  lg <- ci_prop_var(dn, "top2", "logit")
+  ci_rows[[length(ci_rows) + 1]] <- data.frame(what = "top2 excl_dk", domain = "region=Nord",
+                                               low = lg[1], high = lg[2], df = degf(dn), stringsAsFactors = FALSE)
+  write_table(do.call(rbind, ci_rows), paste0(s, "_domain_ci.csv"))
 
   invisible(list(shares = shares, nets = nets, by_sex = by_sex, nps = nps))
 }
@@ -285,6 +377,13 @@ for (s in c("s1_basic", "s2_skewed")) {
   w <- weights(des)
   check_margins(s, w, d, pm)
   write_table(data.frame(id = d$id, weight = w), paste0(s, "_weights.csv"))
+  # the same raking by calibrate(calfun = "raking") with its DEFAULT control (epsilon 1e-7 on
+  # |target - total| / (1 + target), Newton), and by rake() with its default control
+  # (maxit 10, cells moving by < 1 unit between sweeps): how far each default is from converged
+  cal_def <- calibrate(des0, ~sex + agegrp + region, population = totals_vector(pm), calfun = "raking")
+  rk_def <- suppressWarnings(rake(des0, sample_margins, list(pm$sex, pm$agegrp, pm$region)))
+  write_table(data.frame(id = d$id, calibrate_default = weights(cal_def), rake_default = weights(rk_def)),
+              paste0(s, "_weights_default.csv"))
   est <- estimate_all(s, des, d)
   var_checks <- rbind(var_checks, verify_variance(s, des, d))
   ci_checks <- rbind(ci_checks, verify_ci_deff(s, des, d, est$shares))
@@ -334,6 +433,36 @@ for (s in c("s1_basic", "s2_skewed")) {
   est <- estimate_all(s, des, d)
   var_checks <- rbind(var_checks, verify_variance(s, des, d))
   ci_checks <- rbind(ci_checks, verify_ci_deff(s, des, d, est$shares))
+}
+
+# ---------------------------------------------------------------------------
+# bounded raking: seeded cases (make_data.py) with each bound binding, by calibrate()
+# ---------------------------------------------------------------------------
+{
+  cases <- read.csv(file.path(data_dir, "bounded_cases.csv"), fileEncoding = "UTF-8", stringsAsFactors = FALSE)
+  bnds <- read.csv(file.path(data_dir, "bounded_bounds.csv"), stringsAsFactors = FALSE)
+  pm <- read_margins("s2_skewed")
+  pop <- totals_vector(pm)
+  out_w <- list(); out_s <- list()
+  for (k in seq_len(nrow(bnds))) {
+    cs <- bnds$case[k]
+    dk <- cases[cases$case == cs, ]
+    dk$sex <- factor(dk$sex, levels = SEX)
+    dk$agegrp <- factor(dk$agegrp, levels = AGE)
+    dk$region <- factor(dk$region, levels = REGION)
+    des0 <- svydesign(ids = ~1, weights = ~base_w, data = dk)
+    cal <- tryCatch(
+      calibrate(des0, ~sex + agegrp + region, population = pop, calfun = "raking",
+                bounds = c(bnds$lower[k], bnds$upper[k]), maxit = 1000, epsilon = 1e-11),
+      error = function(e) NULL, warning = function(w) NULL)
+    ok <- !is.null(cal)
+    out_s[[k]] <- data.frame(case = cs, r_converged = as.integer(ok))
+    if (ok) out_w[[k]] <- data.frame(case = cs, id = dk$id, weight = weights(cal))
+  }
+  write_table(do.call(rbind, out_s), "bounded_status.csv")
+  write_table(do.call(rbind, out_w), "bounded_weights.csv")
+  cat(sprintf("== bounded cases: R calibrate converged in %d of %d\n",
+              sum(sapply(out_s, function(x) x$r_converged)), nrow(bnds)))
 }
 
 # ---------------------------------------------------------------------------
