@@ -146,6 +146,21 @@ def every_test():
     return _all_tests()
 
 
+def _series(r) -> pd.DataFrame:
+    tab = figures.table(r.figure_id)
+    return tab[(tab["population"] == r.population) & (tab["item"] == r.item) & (tab["unit"] == "percent")]
+
+
+def _share(g: pd.DataFrame, figure_id: str, measure: str, year: int) -> float:
+    """The measure's printed share in a year: the sum of its members, or the net itself where only it is printed."""
+    f = data.figure(figure_id)
+    members = (data.codebook()["scales"][f["question"]["scale"]].get("nets") or {}).get(measure, [measure])
+    gy = g[(g["year"] == year) & g["category"].isin(members)]
+    if len(gy) != len(members):
+        gy = g[(g["year"] == year) & (g["category"] == measure)]
+    return float(gy["value"].sum())
+
+
 def test_every_change_runs_forward_in_time_and_is_to_minus_from(every_test):
     """Every test of change in the book: from < to, change = to - from, shares equal the printed values of
     those years. Bug: years flipped in a test of change. Seen to fail with `pairs = {latest: (years[-1],
@@ -155,38 +170,39 @@ def test_every_change_runs_forward_in_time_and_is_to_minus_from(every_test):
     assert (t["from"] < t["to"]).all()
     assert np.allclose(t["change_points"], t["share_to"] - t["share_from"])
     for r in t.rename(columns={"from": "year_from"}).itertuples():
-        tab = figures.table(r.figure_id)
-        g = tab[(tab["population"] == r.population) & (tab["item"] == r.item) & (tab["unit"] == "percent")]
-        members = _members(r.figure_id, r.measure)
-        for year, share in ((r.year_from, r.share_from), (r.to, r.share_to)):
-            assert g[(g["year"] == year) & g["category"].isin(members)]["value"].sum() == pytest.approx(share)
-
-
-def _members(figure_id: str, measure: str) -> list[str]:
-    f = data.figure(figure_id)
-    nets_ = data.codebook()["scales"][f["question"]["scale"]].get("nets") or {}
-    return list(nets_.get(measure, [measure]))
+        g = _series(r)
+        assert _share(g, r.figure_id, r.measure, r.year_from) == pytest.approx(r.share_from), r
+        assert _share(g, r.figure_id, r.measure, r.to) == pytest.approx(r.share_to), r
 
 
 def test_latest_change_is_the_last_two_years_and_first_to_last_spans_the_series(every_test):
-    """'latest change' (or 'last two years with numbers') = the last two years of the series of that item;
-    'first to last' = its first and last year, only when there are three or more. Bug: the latest pair taken
-    as the first two years, or 'first to last' starting at the second year. Seen to fail with
-    `(years[0], years[1])` for the latest pair and with `(years[1], years[-1])` for first to last."""
+    """'latest change' (or 'last two years with numbers' when a wave of the registry lies between, or the two
+    are not consecutive waves) = the last two years of the item's series; 'first to last' = its first and
+    last year, only with three or more years; 'latest change on the slide' = the last two of the slide's own
+    years when a later wave extends the series. Bug: the latest pair taken as the first two years, or 'first
+    to last' starting at the second year. Seen to fail with `(years[0], years[1])` for the latest pair and
+    with `(years[1], years[-1])` for first to last."""
+    from ehelse import waves
+
     t = every_test[every_test["test"] != "between populations"]
     checked = set()
     for r in t.rename(columns={"from": "year_from"}).itertuples():
-        tab = figures.table(r.figure_id)
-        g = tab[(tab["population"] == r.population) & (tab["item"] == r.item) & (tab["unit"] == "percent")]
-        years = sorted(g["year"].unique())
-        if r.test == "first to last":
-            assert (r.year_from, r.to) == (years[0], years[-1]) and len(years) >= 3
+        years = sorted(_series(r)["year"].unique())
+        pair = (r.year_from, r.to)
+        if r.test == figures.FIRST_LAST:
+            assert pair == (years[0], years[-1]) and len(years) >= 3, r
+        elif r.test == figures.SLIDE_LATEST:
+            slide = sorted({int(y) for y in str(data.figure(r.figure_id)["years"]).split(";") if y.strip().isdigit()}
+                           & set(years))
+            assert pair == (slide[-2], slide[-1]) and slide[-1] != years[-1], r
         else:
-            assert (r.year_from, r.to) == (years[-2], years[-1])
-            expected = "latest change" if years[-1] - years[-2] == 1 else "last two years with numbers"
-            assert r.test == expected
+            assert pair == (years[-2], years[-1]), r
+            known = waves.years(r.population) if r.population in waves.SURVEYS else []
+            adjacent = not any(years[-2] < y < years[-1] for y in known) and (
+                years[-1] - years[-2] == 1 or (years[-2] in known and years[-1] in known))
+            assert r.test == (figures.LATEST if adjacent else figures.LATEST_GAP), r
         checked.add(r.test)
-    assert {"latest change", "first to last"} <= checked
+    assert {figures.LATEST, figures.FIRST_LAST} <= checked
 
 
 def test_every_p_value_is_the_published_change_test_with_the_populations_deff(every_test):

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGE = ROOT / "_build" / "mutate"
 LINKS = {"src": "lib", "pyproject.toml": "pyproject.toml", "data": "data", "settings.yml": "settings.yml",
          "tests": "tests", "bench": "bench", "notebooks": "notebooks", "_toc.yml": "_toc.yml", "_config.yml": "_config.yml",
-         "requirements.txt": "requirements.txt"}
+         "requirements.txt": "requirements.txt", "tools": "tools", "lib": "lib", "CITATION.cff": "CITATION.cff",
+         "README.md": "README.md"}
 MUTMUT = [sys.executable, "-m", "mutmut"]
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
@@ -40,7 +41,7 @@ def stage(fresh: bool) -> None:
         if not link.is_symlink():
             link.symlink_to(Path(os.path.relpath(ROOT / target, STAGE)))
     # copied trees are refreshed every run: a test or data file removed from the book goes here too
-    for name in ("tests", "data", "notebooks"):
+    for name in ("tests", "data", "notebooks", "bench", "tools", "lib"):
         shutil.rmtree(STAGE / "mutants" / name, ignore_errors=True)
 
 
@@ -112,7 +113,11 @@ def main() -> int:
     if not a.summary:
         stage(a.fresh)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("EHELSE_ROOT", None)
+        for k in [k for k in env if k.startswith("EHELSE_")]:
+            env.pop(k)
+        # R off PATH: the R agreement tests compare with R's committed output instead of re-running R per mutant
+        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                      if p and not (Path(p) / "Rscript").exists()) or os.defpath
         res = subprocess.run(MUTMUT + ["run", "--max-children", str(a.max_children), *a.mutants], cwd=STAGE, env=env)
         if res.returncode:
             print(f"mutmut run exited with {res.returncode}", file=sys.stderr)
