@@ -23,12 +23,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = ROOT / "_build" / "mutate"
-LINKS = {"src": "lib", "pyproject.toml": "pyproject.toml", "data": "data", "settings.yml": "settings.yml",
-         "tests": "tests", "bench": "bench", "notebooks": "notebooks", "_toc.yml": "_toc.yml", "_config.yml": "_config.yml",
-         "requirements.txt": "requirements.txt", "tools": "tools", "lib": "lib", "CITATION.cff": "CITATION.cff",
-         "README.md": "README.md"}
 MUTMUT = [sys.executable, "-m", "mutmut"]
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def also_copy() -> list[str]:
+    """The book's files mutmut copies beside the mutated package ([tool.mutmut] also_copy)."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]["also_copy"]
 
 
 def stage(fresh: bool) -> None:
@@ -36,9 +39,9 @@ def stage(fresh: bool) -> None:
     if fresh and STAGE.exists():
         shutil.rmtree(STAGE)
     STAGE.mkdir(parents=True, exist_ok=True)
-    for name, target in LINKS.items():
+    for name, target in {"src": "lib", "pyproject.toml": "pyproject.toml", **{n: n for n in also_copy()}}.items():
         link = STAGE / name
-        if not link.is_symlink():
+        if not link.is_symlink() and (ROOT / target).exists():
             link.symlink_to(Path(os.path.relpath(ROOT / target, STAGE)))
     # copied trees are refreshed every run: a test or data file removed from the book goes here too
     for name in ("tests", "data", "notebooks", "bench", "tools", "lib"):
