@@ -62,8 +62,7 @@ def test_each_check_rejects_its_fault_by_file_row_and_field(copy, bug, rel, colu
     """Bug: see the case id. Seen to fail with the base_n / source_line minimum set to 0 in
     data/datapackage.yaml, the population enum removed, the claims' kind and direction enums removed, the
     nps_points and count ranges removed from data.UNIT_RANGES, and the url rule of publisher/values.csv
-    removed. (The negative-base, publisher-population, publisher-percent and claim-line cases rest on the
-    same rules of other tables and were not planted separately.)"""
+    removed (minimum -10 for the negative base, the percent range for the publisher's percent)."""
     row = _edit_csv(copy / rel, column, value, where)
     with pytest.raises(DataError) as e:
         load_published(copy)
@@ -96,8 +95,8 @@ def test_a_checkable_claim_without_a_measure(copy):
 
 
 def test_a_measure_with_four_parts(copy):
-    """Bug: a malformed measure accepted. Not planted separately: it rests on the pattern of the claims'
-    measure field in data/datapackage.yaml."""
+    """Bug: a malformed measure accepted. Seen to fail with the pattern of the claims' measure field removed
+    from data/datapackage.yaml."""
     row = _edit_csv(copy / "citizens" / "claims.csv", "measure", "C05|citizens|2020|Total",
                     lambda d: d["checkable"] == "yes")
     with pytest.raises(DataError, match=rf'citizens/claims.csv, row {row}, field .measure.: value .C05\\|citizens\\|2020\\|Total. breaks the constraint "pattern"'):
