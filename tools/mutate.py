@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def main() -> int:
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
     a = ap.parse_args()
+    t0 = time.monotonic()
     if not a.summary:
         stage(a.fresh)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
@@ -125,6 +127,7 @@ def main() -> int:
         if res.returncode:
             print(f"mutmut run exited with {res.returncode}", file=sys.stderr)
             return res.returncode
+        print(f"mutmut run took {time.monotonic() - t0:.0f} s")
     return report(statuses())
 
 
