@@ -120,9 +120,6 @@ def main() -> int:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         for k in [k for k in env if k.startswith("EHELSE_")]:
             env.pop(k)
-        # R off PATH: the R agreement tests compare with R's committed output instead of re-running R per mutant
-        env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                      if p and not (Path(p) / "Rscript").exists()) or os.defpath
         res = subprocess.run(MUTMUT + ["run", "--max-children", str(a.max_children), *a.mutants], cwd=STAGE, env=env)
         if res.returncode:
             print(f"mutmut run exited with {res.returncode}", file=sys.stderr)
