@@ -1,4 +1,5 @@
 """Shared fixtures: small seeded respondent tables with known population margins."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,8 @@ def site(tmp_path_factory) -> Path:
     """The whole book built once per test run (HTML, -W), outside the work tree."""
     from ehelse import ROOT
 
+    if os.environ.get("EHELSE_BUILT_SITE"):  # an already built book (e.g. _build/html), to iterate quickly
+        return Path(os.environ["EHELSE_BUILT_SITE"]).resolve()
     out = tmp_path_factory.mktemp("site")
     jb = Path(sys.executable).with_name("jupyter-book")
     res = subprocess.run([str(jb), "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going",

@@ -7,7 +7,7 @@ import pyreadstat
 import pytest
 import yaml
 
-from ehelse import microdata
+from ehelse import microdata, waves
 from ehelse.adapter import MicrodataError, apply_mapping, export_coded, read_mapping, read_microdata
 from ehelse.data import population_margins
 from ehelse.estimates import design, shares
@@ -17,7 +17,9 @@ from ehelse.weighting import rake
 @pytest.fixture(scope="module")
 def coded():
     cit = microdata.respondents("citizens")[0]
-    one = cit[cit["year"] == 2022].sample(400, random_state=1).reset_index(drop=True)
+    # one wave of the report text; questions it did not ask (all missing) are not exported
+    one = cit[cit["year"] == waves.latest("citizens", source="report")].dropna(axis=1, how="all")
+    one = one.sample(400, random_state=1).reset_index(drop=True)
     data, labels, mapping = export_coded(one, "citizens")
     return one, data, labels, mapping
 

@@ -214,9 +214,20 @@ def test_population_margins_script_reproduces_committed_file(tmp_path):
 
 
 def test_inventory_says_where_each_charts_numbers_come_from(pub):
-    inv, v, p = pub["inventory"], pub["values"], pub["publisher"]
+    inv, v, p, c = pub["inventory"], pub["values"], pub["publisher"], pub["claims"]
+    claim_lines = set(zip(c["figure_id"], c["source_line"]))
+    # partial: the chart's only numbers are the ones its own claims (headline) print, on the claims' lines
+    headline_only = {f for f, g in v.groupby("figure_id") if all((f, ln) in claim_lines for ln in g["source_line"])}
     for r in inv.itertuples():
-        expected = ("" if r.chart_type == "text" else "report" if r.figure_id in set(v["figure_id"])
+        if r.numbers_source == "partial":
+            assert r.figure_id in headline_only and r.numbers_in_text == "partial", \
+                f"{r.figure_id}: 'partial' needs values only on the lines of its own claims (the headline's numbers)"
+            continue
+        # A chart drawn from the publisher's pages whose headline prints some of its numbers has both.
+        headline_and_pages = (r.numbers_in_text == "partial" and r.figure_id in headline_only
+                              and r.figure_id in set(p["figure_id"]))
+        expected = ("" if r.chart_type == "text" else "publisher" if headline_and_pages
+                    else "report" if r.figure_id in set(v["figure_id"])
                     else "publisher" if r.figure_id in set(p["figure_id"]) else "missing")
         assert r.numbers_source == expected, f"{r.figure_id}: numbers_source {r.numbers_source!r}, data say {expected!r}"
 
@@ -281,3 +292,23 @@ def test_publisher_number_without_page_address(copy):
     _edit(copy / "publisher" / "values.csv", bad)
     with pytest.raises(DataError, match=r"publisher/values.csv, row 2, field 'url': value 'ehelse.no somewhere' breaks the constraint \"pattern\""):
         load_published(copy)
+
+
+def test_measure_names_name_inventory_charts(copy):
+    """measures.csv: an unknown figure id or an empty name is an error naming file, column and value."""
+    path = copy / "measures.csv"
+    m = pd.read_csv(path, dtype=str, keep_default_na=False)
+    m.loc[0, "figure_id"] = "C999"
+    m.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"measures.csv.*figure_id.*C999"):
+        data.load_published(copy)
+
+
+def test_partial_numbers_allow_a_net_only_on_partial_charts(copy):
+    """A net name (e.g. 'enig') is a category only where the headline prints a net share (numbers partial)."""
+    path = copy / "citizens" / "inventory.csv"
+    inv = pd.read_csv(path, dtype=str, keep_default_na=False)
+    inv.loc[inv["figure_id"] == "C29", "numbers_source"] = "report"
+    inv.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"category.*'enig'"):
+        data.load_published(copy)

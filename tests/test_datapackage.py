@@ -216,7 +216,7 @@ def test_a_changed_verdict_without_a_changelog_line_is_caught(tmp_path):
     df.loc[i, "value"] = "does not hold" if df.loc[i, "value"] != "does not hold" else "holds"
     df = pd.concat([df, pd.DataFrame([{"kind": "chart_source", "key": "C99", "value": "report"}])], ignore_index=True)
     df.to_csv(cur, index=False)
-    text = "# Changelog\n\n## Unreleased\n\n## [0.1.0] 2026-12-01 · released.csv sha256 " + "0" * 64 + "\n"
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")  # the real one: its Unreleased lines name today's changes
     missing = changelog.unlisted(text, current=cur)
     assert set(missing["key"]) == {df.loc[i, "key"], "C99"}
     text2 = text.replace("## Unreleased\n", f"## Unreleased\n\n- `claim_verdict:{df.loc[i, 'key']}` flips; "

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from ehelse import ROOT, disclosure
+from ehelse import ROOT, disclosure, waves
 from ehelse.disclosure import DisclosureError, apply_rule, protect
 
 REAL = {"microdata": {"citizens": Path("x.sav"), "personnel": None, "mapping": Path("m.yml"),
@@ -114,7 +114,7 @@ def built(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("disclosure")
     root = tmp / "book"
-    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml"):
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml", "_static"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     chapters = ["methods/weighting", "citizens/09-patterns"]
@@ -128,7 +128,7 @@ def built(tmp_path_factory):
     data, labels, mapping = export_coded(cit, "citizens")
     src = mapping["variables"]["region"]["source"]
     code = {v: k for k, v in mapping["variables"]["region"]["codes"].items()}
-    latest = data["aar"].max()
+    latest = waves.latest("citizens", source="report")  # the wave the chapters break down by region
     nord = np.flatnonzero((data["aar"] == latest) & (data[src] == code["Nord"]))
     data.loc[nord[3:], src] = code["Sør-Øst"]  # a region of 3 respondents in the latest year
     sav, yml = tmp / "innbygger.sav", tmp / "mapping.yml"
@@ -176,4 +176,4 @@ def test_built_book_shows_no_cell_below_the_minimum_base(built):
     nord = t[t["level"] == "Nord"]
     assert len(nord) == 1 and nord["estimate"].isna().all() and nord["flag"].iloc[0].startswith("suppressed")
     rec = pd.read_csv(built / "notebooks" / "_data" / "weighting-recovery.csv")
-    assert rec.loc[(rec["item"].isin(["Nord", "Helse Nord"])) & (rec["year"] == rec["year"].max()), "weighted"].isna().all()
+    assert rec.loc[(rec["item"].isin(["Nord", "Helse Nord"])) & (rec["year"] == waves.latest("citizens", source="report")), "weighted"].isna().all()

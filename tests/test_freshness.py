@@ -17,7 +17,7 @@ def _run(args, root: Path, check=True):
 
 def test_data_change_reexecutes_and_changes_the_page(tmp_path):
     root = tmp_path / "book"
-    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml"):
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml", "_static"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     (root / "notebooks").mkdir()
@@ -82,11 +82,12 @@ def _coded_files(folder: Path, n: int, seed: int) -> tuple[Path, Path]:
     import pyreadstat
     import yaml
 
-    from ehelse import microdata
+    from ehelse import microdata, waves
     from ehelse.adapter import export_coded
 
     cit = microdata.respondents("citizens")[0]
-    one = cit[cit["year"] == cit["year"].max()].sample(n, random_state=seed).reset_index(drop=True)
+    one = cit[cit["year"] == waves.latest("citizens", source="report")].dropna(axis=1, how="all")
+    one = one.sample(n, random_state=seed).reset_index(drop=True)
     data, labels, mapping = export_coded(one, "citizens")
     sav, yml = folder / "innbygger.sav", folder / "mapping.yml"
     pyreadstat.write_sav(data, str(sav), variable_value_labels=labels,
@@ -206,7 +207,7 @@ def test_each_input_of_the_key_makes_exactly_the_affected_chapters_stale(small_b
 def test_a_failed_html_build_keeps_the_previous_book(tmp_path):
     """A warning (-W) fails the build; _build/html keeps the previous book and no half-built folder is left."""
     root = tmp_path / "book"
-    for rel in ("lib/ehelse", "settings.yml", "_config.yml", "data"):
+    for rel in ("lib/ehelse", "settings.yml", "_config.yml", "_static", "data"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     (root / "intro.md").write_text("# Test book\n\nA reference to {ref}`no-such-label`.\n")
@@ -217,9 +218,9 @@ def test_a_failed_html_build_keeps_the_previous_book(tmp_path):
     res = _run_env(["-m", "ehelse.build", "html"], root, {}, check=False)
     assert res.returncode != 0 and "the build failed" in res.stderr and "previous book is left unchanged" in res.stderr
     assert (html / "index.html").read_text() == "previous book"
-    assert sorted(p.name for p in (root / "_build").iterdir()) == ["html"]
+    assert sorted(p.name for p in (root / "_build").iterdir() if p.name != "validated") == ["html"]  # + data cache
     (root / "intro.md").write_text("# Test book\n\nNo warnings here.\n")
     res = _run_env(["-m", "ehelse.build", "html"], root, {}, check=False)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert "No warnings here" in (html / "intro.html").read_text()
-    assert sorted(p.name for p in (root / "_build").iterdir()) == ["html"]
+    assert sorted(p.name for p in (root / "_build").iterdir() if p.name != "validated") == ["html"]  # + data cache

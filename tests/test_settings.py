@@ -160,12 +160,15 @@ def test_interval_settings_reach_every_interval(monkeypatch):
     assert t["flag"].iloc[0].startswith(f"base < {base['min_base']}")
 
 
-def test_caption_states_the_configured_level(monkeypatch):
+def test_caption_states_the_configured_level(monkeypatch, request):
     from ehelse import figures
     from ehelse.data import inventory
 
     s90 = {**load(), "confidence_level": 0.9, "ci_method": "wilson"}
     monkeypatch.setattr(settings, "load", lambda path=None: s90)
-    fid = next(f for f in inventory()["figure_id"] if "ci_low" in figures.table(f) and figures.table(f)["ci_low"].notna().any())
+    figures._table.cache_clear()  # tables are cached per process: compute them with these settings, then forget them
+    request.addfinalizer(figures._table.cache_clear)
+    fid = next(f for f in inventory()["figure_id"] if figures.chart_kind(f) == "line"
+               and figures.table(f)["ci_low"].notna().any())
     text = figures.caption(fid).data
     assert "90 % intervals" in text and "Wilson" in text and "95 %" not in text

@@ -1,32 +1,41 @@
-"""Screenshot every page of the built book in headless Chromium (desktop and phone width)."""
+"""Screenshots of every page of the built book at desktop (1,400 px) and phone (390 px) width, for reviewers.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is fetched from the network.
+Writes _build/screenshots/<page>-desktop.png and <page>-phone.png (full page).
+"""
+import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import yaml
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+WIDTHS = {"desktop": 1400, "phone": 390}
 
 
 def main() -> None:
-    chromium = shutil.which("chromium")
-    if not chromium:
-        raise SystemExit("chromium is not installed")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        raise SystemExit("chromium is not installed (tools/ensure-chromium installs Debian's package)")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [toc["root"]] + [c["file"] for p in toc.get("parts", []) for c in p["chapters"]]
     out = ROOT / "_build" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        html = ROOT / "_build" / "html" / f"{page}.html"
-        for name, size in (("desktop", "1280,4000"), ("phone", "400,4000")):
-            png = out / f"{page.replace('/', '_')}-{name}.png"
-            with tempfile.TemporaryDirectory() as prof:
-                subprocess.run([chromium, *FLAGS, f"--user-data-dir={prof}", f"--window-size={size}",
-                                f"--screenshot={png}", html.as_uri()], capture_output=True, check=True, timeout=120)
-            print(png.relative_to(ROOT))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        for name, width in WIDTHS.items():
+            ctx = browser.new_context(viewport={"width": width, "height": 900})
+            ctx.route(re.compile(r"^https?://"), lambda route: route.abort())
+            for page_name in pages:
+                page = ctx.new_page()
+                page.goto((ROOT / "_build" / "html" / f"{page_name}.html").as_uri(), wait_until="load")
+                png = out / f"{page_name.replace('/', '_')}-{name}.png"
+                page.screenshot(path=str(png), full_page=True)
+                page.close()
+                print(png.relative_to(ROOT))
+            ctx.close()
+        browser.close()
 
 
 if __name__ == "__main__":

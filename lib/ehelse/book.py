@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
@@ -16,16 +17,123 @@ SYNTHETIC_NOTE = ("**Synthetic respondents — illustrates the method, not a fin
                   "(`settings.yml`, `microdata:`) and this label goes away.")
 
 
+#: Column names of the library's tables -> headers for readers (the CSV downloads keep the code names).
+HEADERS = {
+    "figure_id": "Figure", "figure": "Figure", "claim_id": "Id", "population": "Who", "item": "Statement",
+    "item_en": "Statement", "measure": "Measure", "test": "Test", "from": "From", "to": "To",
+    "share_from": "From (%)", "share_to": "To (%)", "change_points": "Change (points)", "p_value": "p",
+    "p_adjusted": "p (adjusted)", "p (BH)": "p (adjusted)", "significant": "Significant", "text_en": "Claim",
+    "text_no": "Claim (Norwegian)", "printed": "Printed", "computed": "Computed", "compared with": "Compared with",
+    "verdict": "Verdict", "note": "Note", "year": "Year", "value": "Value", "base": "Base (n)",
+    "ci_low": "Interval from", "ci_high": "Interval to", "estimate": "Estimate (%)", "variable": "Variable",
+    "level": "Group", "n": "n", "n_eff": "Effective n", "flag": "Note", "category": "Answer (Norwegian)",
+    "category_en": "Answer", "headline": "Headline (Norwegian)", "numbers": "Numbers",
+}
+#: English and Norwegian columns shown as one cell: English first, Norwegian on a second line.
+PAIRS = [("text_en", "text_no"), ("question (English)", "question (as asked)"), ("item_en", "item"),
+         ("category_en", "category"), ("headline_en", "headline")]
+SIGNIFICANT = {"yes": "✓ significant", "no": "–", "base not printed": "no base printed"}
+P_COLUMNS = {"p_value", "p_adjusted", "p (BH)", "p", "p_value_max"}
+CHANGE_COLUMNS = {"change_points"}
+
+
+def p_text(p: float) -> str:
+    """A p-value in a table cell: findings.p_text without the leading 'p' ('< 0.001', '0.043'); '' when missing."""
+    from .findings import p_text as sentence_p
+
+    if p is None or pd.isna(p):
+        return ""
+    text = sentence_p(float(p))
+    return text.removeprefix("p = ").removeprefix("p ")
+
+
+def header(name: str) -> str:
+    """The reader's header of a column: from HEADERS, else the name with underscores as spaces, capitalised."""
+    if name in HEADERS:
+        return HEADERS[name]
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _cell(value, column: str, digits: int, whole: bool) -> str:
+    import html as h
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if column in P_COLUMNS:
+        return h.escape(p_text(float(value)))
+    if column == "significant":
+        return SIGNIFICANT.get(str(value), str(value))
+    if isinstance(value, (float, np.floating)) or (isinstance(value, (int, np.integer)) and column in CHANGE_COLUMNS):
+        v = float(value)
+        text = f"{v:,.0f}" if whole else f"{v:,.{digits}f}"
+        if column in CHANGE_COLUMNS:
+            text = ("+" if round(v, 0 if whole else digits) > 0 else "") + text.replace("-", "−")
+        return text
+    return h.escape(str(value))
+
+
+def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None) -> str:
+    """The HTML of a reader's table: English headers, whole numbers without decimals, signed changes,
+    p-values as text, English with the Norwegian beneath, in a keyboard-reachable scroll region."""
+    import html as h
+
+    frame = df.reset_index(drop=True)
+    cols = list(frame.columns)
+    merged: dict[str, str] = {}
+    for en, no in PAIRS:
+        if en in cols and no in cols:
+            merged[en] = no
+            cols.remove(no)
+    whole = {c: pd.api.types.is_numeric_dtype(frame[c]) and bool(np.all(np.isclose(frame[c].dropna() % 1, 0)))
+             for c in frame.columns}
+    long_ = {c: not pd.api.types.is_numeric_dtype(frame[c]) and frame[c].astype(str).str.len().max() > 16 for c in frame.columns}
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])} - {"from", "to", "year"}
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if c in numeric or c in P_COLUMNS else ""}>{h.escape(header(c))}</th>'
+                   for c in cols)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in cols:
+            text = _cell(row[c], c, digits, whole[c])
+            if (c in merged and str(row[merged[c]]) and str(row[merged[c]]) != str(row[c])
+                    and str(row[merged[c]]) != "Total"):
+                text += f'<br><span class="ehelse-nb" lang="nb">{h.escape(str(row[merged[c]]))}</span>'
+            cls = ' class="num"' if c in numeric or c in P_COLUMNS else (' class="long"' if long_[c] else "")
+            cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    label = h.escape(caption or "Table")
+    cap = f"<caption>{label}</caption>" if caption else ""
+    return (f'<div class="ehelse-table-wrap" tabindex="0" role="region" aria-label="{label}">'
+            f'<table class="ehelse-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>")
+
+
 def table(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None) -> HTML:
-    """A compact, phone-friendly HTML table without the index (on real microdata: after the suppression rule)."""
-    fmt = disclosure.protect(df, what=f"table {caption!r}" if caption else "table").copy()
-    for c in fmt.columns:
-        if pd.api.types.is_float_dtype(fmt[c]):
-            fmt[c] = fmt[c].map(lambda x: "" if pd.isna(x) else f"{x:,.{digits}f}")
-    html = fmt.to_html(index=False, border=0, classes="ehelse-table", escape=True)
-    if caption:
-        html = html.replace("<table", f"<table aria-label=\"{caption}\"", 1)
-    return HTML(f'<div style="overflow-x:auto">{html}</div>')
+    """A reader's table (see `table_html`), on real microdata after the suppression rule; the CSV download keeps
+    every machine column."""
+    df = disclosure.protect(df, what=f"table {caption!r}" if caption else "table")
+    return HTML(table_html(df, digits=digits, caption=caption))
+
+
+def tests_table(tests: pd.DataFrame, figure_id: str | None = None) -> pd.DataFrame:
+    """Tests of change for readers: who, statement (English, Norwegian beneath), years, shares, change, p, mark."""
+    from . import figures
+
+    sel = tests if figure_id is None else tests[tests["figure_id"] == figure_id]
+    out = []
+    for r in sel.to_dict("records"):
+        en = figures.table(r["figure_id"]).drop_duplicates("item").set_index("item")["item_en"].to_dict()
+        who = " vs ".join(figures.style.POPULATION_LABEL.get(p, p) for p in str(r["population"]).split(" vs "))
+        out.append({"population": who,
+                    "item_en": "All respondents" if r["item"] == "Total" else en.get(r["item"], r["item"]), "item": r["item"], "test": r["test"],
+                    "years": f"{r['from']} → {r['to']}", "shares": f"{r['share_from']:.0f} → {r['share_to']:.0f}",
+                    "change_points": r["change_points"], "p_adjusted": r.get("p_adjusted", r["p_value"]),
+                    "significant": r.get("significant", "")})
+    return pd.DataFrame(out, columns=["population", "item_en", "item", "test", "years", "shares", "change_points",
+                                      "p_adjusted", "significant"]).rename(
+        columns={"years": "Years", "shares": "Share (%)", "test": "Test"})
 
 
 def download(df: pd.DataFrame, name: str, label: str = "Download the data of this figure (CSV)") -> Markdown:
@@ -80,6 +188,22 @@ def glue_test(key: str, row: dict, chapter: str | None = None) -> None:
     glue(f"{key}_row", figures.row_id(row, chapter))
 
 
+def glue_sentence(key: str, row: dict, chapter: str | None = None, lang: str = "en") -> None:
+    """Glue one test of change as a sentence (`key_sentence`, from findings.change_sentence: direction, size,
+    years, shares, p and the significance decision, or why it cannot be tested) and its numbers (glue_test)."""
+    from .findings import change_sentence
+
+    glue_test(key, row, chapter)
+    glue(f"{key}_sentence", change_sentence(row, lang))
+
+
+def glue_finding(figure_id: str, lang: str = "en") -> None:
+    """Glue a figure's computed finding as `finding_<ID>` (its title sentence) for a chapter's opening."""
+    from .findings import figure_title
+
+    glue(f"finding_{figure_id}", figure_title(figure_id, lang))
+
+
 def glue_tests(key: str, rows: pd.DataFrame, chapter: str | None = None) -> None:
     """Glue a family of tests of the same two waves (e.g. the latest change of every statement):
     `key_from`, `key_to`, `key_change_min`, `key_change_max`, `key_p_max` and `key_rows` (their ids)."""
@@ -118,32 +242,58 @@ def glue_series(key: str, figure_id: str, **sel) -> None:
 
 
 def figure(figure_id: str) -> None:
-    """Glue a report figure as `fig_<id>` and its caption as `cap_<id>` for a {glue:figure} block."""
+    """Glue a report figure as `fig_<id>` and its caption as `cap_<id>` for a {glue:figure} block.
+
+    The figure is drawn in the chart kind its inventory row declares (`figures.draw`); a
+    `key_figure` is glued as its HTML box. The caption is short, with an "About this figure"
+    block (question wording in both languages, notes, sources as links) collapsed beneath it.
+    A chapter shows it with::
+
+        ```{glue:figure} fig_C39
+        :name: fig-C39
+        :alt: …
+
+        {glue:md}`cap_C39`
+        ```
+    """
     import matplotlib.pyplot as plt
     from IPython.display import Markdown as Md
 
-    from . import figures
+    from . import figures, findings
 
     fig = figures.draw(figure_id)
     if fig is None:
         raise ValueError(f"{figure_id}: its numbers are not in the sources; list it with figures.missing()")
-    glue(f"fig_{figure_id}", fig)
+    if isinstance(fig, plt.Figure):
+        from IPython.display import Image
+
+        from .style import png
+        glue(f"fig_{figure_id}", Image(data=png(fig), format="png"))
+    else:
+        glue(f"fig_{figure_id}", fig)
+    glue(f"title_{figure_id}", findings.figure_title(figure_id))  # the drawn title as text, for the built-book test
     glue(f"cap_{figure_id}", Md(figures.caption(figure_id).data))
-    plt.close(fig)
+    if isinstance(fig, plt.Figure):
+        plt.close(fig)
+
+
+def key_figure(figure_id: str) -> None:
+    """Show a figure's few numbers as a key-figure box (value, what, who and when, base, interval)."""
+    from . import figures
+
+    display(figures.key_figure(figure_id))
 
 
 def figure_data(figure_id: str, tests: pd.DataFrame | None = None) -> None:
     """Below a figure: the download link of its numbers and its tests of change (if any)."""
-    from . import figures
+    from . import figures, findings
 
     t = figures.table(figure_id)
     display(download(t, figure_id.lower()))
     if tests is not None and not tests.empty:
         sel = tests[tests["figure_id"] == figure_id]
         if len(sel):
-            cols = ["population", "item", "measure", "test", "from", "to", "share_from", "share_to",
-                    "change_points", "p_adjusted", "significant"]
-            display(table(sel[cols].rename(columns={"p_adjusted": "p (BH)"}), digits=3))
+            display(table(tests_table(sel), caption=f"Tests of change, figure {figure_id}"))
 
 
 def claims_table(chapter: str) -> pd.DataFrame:

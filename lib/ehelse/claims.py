@@ -6,7 +6,10 @@ comparison). "Stable" and "similar" hold when the difference is within STABLE_PO
 percentage points; every change and comparison also gets a test (published shares, printed
 bases, the assumed design effect of settings.yml) so a reader sees which claims the sampling
 error supports; comparisons within one sample (two statements, same respondents) and counts
-get no test. Where the report text lost a chart's numbers, claims are checked against the
+get no test. A claim checked against a number printed on its own line (a headline that prints
+the chart's value, and that value is all the text gives) only shows the sentence agrees with
+itself: its verdict is "consistency check only", found from the data (same source_line), not
+listed by hand. Where the report text lost a chart's numbers, claims are checked against the
 publisher's numbers for that chart (column `numbers` says which). Claims whose numbers are not in the source are "not checkable".
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ from .settings import load
 
 STABLE_POINTS = 2.0  # |difference| up to this many points counts as "stable" / "similar"
 HOLDS, FAILS, NOT_CHECKABLE = "holds", "does not hold", "not checkable"
+CONSISTENCY = "consistency check only"  # the value checked stands on the claim's own line: it cannot confirm it
 
 
 def checkable_values() -> pd.DataFrame:
@@ -58,8 +62,34 @@ def _test(a: float, na: float | None, b: float, nb: float | None, deff_a: float,
     return float(published_change_test(a, na, b, nb, deff_a, deff_b)["p_value"].iloc[0])
 
 
+def value_lines(m: dict, vals: pd.DataFrame) -> set[int]:
+    """Report lines of the values a measure sums (all its years); publisher numbers have none."""
+    sel = vals[(vals["figure_id"] == m["figure_id"]) & (vals["population"] == m["population"])
+               & vals["year"].isin(m["years"]) & (vals["item"] == m["item"]) & vals["category"].isin(m["categories"])]
+    return {int(x) for x in sel["source_line"].dropna()}
+
+
+def self_checked(claim: pd.Series, vals: pd.DataFrame) -> bool:
+    """True when a value the claim is checked against stands on the claim's own source line."""
+    if pd.isna(claim.get("source_line", np.nan)) or "report" not in claim:
+        return False  # the publisher's word numbers stand on web pages, not on a report line
+    lines = set()
+    for col in ("measure", "compare_to"):
+        m = parse_measure(claim[col]) if claim[col] else None
+        if m is not None:
+            lines |= value_lines(m, vals[vals["report"] == claim["report"]])
+    return int(claim["source_line"]) in lines
+
+
 def verdict(claim: pd.Series, vals: pd.DataFrame, deff: dict[str, float]) -> dict:
-    """Computed value(s) and verdict of one claim."""
+    """Computed value(s) and verdict of one claim ('consistency check only' when checked against its own line)."""
+    out = _verdict(claim, vals, deff)
+    if out["verdict"] == HOLDS and self_checked(claim, vals):
+        out["verdict"] = CONSISTENCY
+    return out
+
+
+def _verdict(claim: pd.Series, vals: pd.DataFrame, deff: dict[str, float]) -> dict:
     out = {"value": np.nan, "compared": np.nan, "difference": np.nan, "p_value": np.nan, "verdict": NOT_CHECKABLE}
     if claim["checkable"] != "yes":
         return out

@@ -54,11 +54,19 @@ def _check_categories(df: pd.DataFrame, path: Path, inv: pd.DataFrame, cb: dict,
     """Every category must be a label of the answer scale of its figure's question (or, where `nets`, the
     name of one of the scale's nets: a source that prints only "enig" = "Helt enig" + "Delvis enig")."""
     qid = df["figure_id"].map(inv.set_index("figure_id")["question_id"])
+    # A headline that prints only some of its chart's numbers may print a net share ("55 % fornøyd").
+    # (numbers_source 'partial', or a chart drawn from the publisher's pages whose headline prints some of its numbers).
+    src = inv.set_index("figure_id")
+    partial = ((df["figure_id"].map(src["numbers_source"]) == "partial")
+               | ((df["figure_id"].map(src["numbers_source"]) == "publisher")
+                  & (df["figure_id"].map(src["numbers_in_text"]) == "partial")))
     for i, (q, cat) in enumerate(zip(qid, df["category"])):
-        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {"labels": []}
-        labels = [l["no"] for l in scale["labels"]] + (list(scale.get("nets") or {}) if nets else [])
-        if cat not in labels:
-            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}")
+        scale = cb["scales"][cb["questions"][q]["scale"]] if q else {}
+        labels = [l["no"] for l in scale.get("labels", [])]
+        net_names = list(scale.get("nets") or {}) if (nets or partial.iloc[i]) else []  # a page or headline may print a net
+        if cat not in labels + net_names:
+            _fail(path, i, "category", cat, f"is not a label of question {q!r}'s scale {labels}"
+                  + (f" or one of its nets {net_names}" if net_names else ""))
 
 
 def _check_lines(df, path, column, source_lines):
@@ -126,6 +134,9 @@ def read_codebook(root: Path) -> dict:
 def validate_inventory(df: pd.DataFrame, path: Path, report: str, cb: dict) -> pd.DataFrame:
     """Rules of one report's inventory beyond its schema: its folder's report, questions of the codebook."""
     _check_in(df, path, "report", {report}, f"is not this folder's report ({report!r})")
+    for i, (ct, kind) in enumerate(zip(df["chart_type"], df["chart"])):
+        if (ct == "text") != (kind == "text"):
+            _fail(path, i, "chart", kind, f"must be 'text' exactly when chart_type is 'text' (chart_type {ct!r})")
     for i, q in enumerate(df["question_id"]):
         if q and q not in cb["questions"]:
             _fail(path, i, "question_id", q, "is not a question of the codebook")
@@ -234,6 +245,15 @@ def validate_issues(df: pd.DataFrame, path: Path, report: str, inv: pd.DataFrame
     return df
 
 
+def validate_measures(df: pd.DataFrame, path: Path, inv: pd.DataFrame) -> pd.DataFrame:
+    """Short English measure names: one per chart of the inventories (either report), none blank."""
+    _check_in(df, path, "figure_id", set(inv["figure_id"]), "is not a figure of either report's inventory")
+    for i, m in enumerate(df["measure_en"]):
+        if not m.strip():
+            _fail(path, i, "measure_en", m, "is empty")
+    return df
+
+
 def load_published(root: Path = PUBLISHED) -> dict:
     """Read and validate every published table under `root`; raise DataError on the first fault.
 
@@ -257,6 +277,7 @@ def load_published(root: Path = PUBLISHED) -> dict:
         parts["unplaced"].append(validate_unplaced(*read(f"{folder}-unplaced"), report, inv, lines))
     out = {k: pd.concat(v, ignore_index=True) for k, v in parts.items()}
     out["codebook"] = cb
+    out["measures"] = validate_measures(*read("measures"), out["inventory"])
     inv_all = out["inventory"]
     out["publisher"] = validate_publisher(*read("publisher-values"), inv_all, cb)
     # Claims are checked against the report's numbers, or the publisher's where the text lost them.
@@ -293,6 +314,12 @@ def claims() -> pd.DataFrame:
 def publisher_claims() -> pd.DataFrame:
     """Numbers the publisher's pages give in words, as claims to check (with the page address)."""
     return _load()["publisher_claims"].copy()
+
+
+def measures() -> dict[str, str]:
+    """Figure id -> short English name of the chart's measure (data/published/measures.csv)."""
+    m = _load()["measures"]
+    return dict(zip(m["figure_id"], m["measure_en"]))
 
 
 def publisher_values() -> pd.DataFrame:
@@ -332,7 +359,8 @@ def english(question_id: str) -> dict[str, str]:
     q = cb["questions"][question_id]
     scale = cb["scales"][q["scale"]]
     out = {l["no"]: l["en"] for l in scale["labels"]}
-    out.update({net: " + ".join(out[m] for m in members) for net, members in (scale.get("nets") or {}).items()})
+    for net, members in (scale.get("nets") or {}).items():  # a net share printed alone (partial charts)
+        out.setdefault(net, " or ".join(out.get(m, m) if i == 0 else out.get(m, m).lower() for i, m in enumerate(members)))
     out.update({it["no"]: it["en"] for it in q.get("items") or []})
     return out
 

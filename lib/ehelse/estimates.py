@@ -568,8 +568,11 @@ def subgroup_nets(d: Design, question: str, members: Sequence, by_vars: Sequence
     out = pd.concat(frames, ignore_index=True)[["variable", "level", "estimate", "se", "ci_low", "ci_high", "n",
                                                 "n_weighted", "n_eff"]]
     y, base = net_indicator(d, question, members, categories=categories, exclude=exclude, domain=domain)
-    tests = [domain_difference(d, y, (d.data[v] == lev).to_numpy(), "total", base=base, level=level)
-             for v, lev in zip(out["variable"], out["level"])]
+    nan = pd.Series({"difference": np.nan, "se": np.nan, "p_value": np.nan})
+    masks = [(d.data[v] == lev).to_numpy() for v, lev in zip(out["variable"], out["level"])]
+    # A group with no respondent in the base (kept as a suppressed row) has no test.
+    tests = [domain_difference(d, y, m, "total", base=base, level=level) if (m & base).any() else nan
+             for m in masks]
     out["vs_total"] = [t["difference"] for t in tests]
     out["vs_total_se"] = [t["se"] for t in tests]
     out["p_value"] = [t["p_value"] for t in tests]

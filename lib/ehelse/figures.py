@@ -3,8 +3,9 @@
 Chapters call these per figure id (C21, P39, …):
 
     tbl = figures.table("C21")       # tidy numbers, English labels, printed base, 95 % CI
-    fig = figures.draw("C21")        # the chart type of the slide, the book's palette
-    cap = figures.caption("C21")     # wording (Norwegian + English), filter, bases, notes
+    fig = figures.draw("C21")        # the chart kind the inventory declares (column `chart`), in style.py's colours
+    cap = figures.caption("C21")     # <= 40 words + a collapsed "About this figure" block (wording, notes, sources)
+    box = figures.key_figure("P28")  # a few numbers as an HTML box (what draw returns for kind `key_figure`)
     tests = figures.chapter_tests("c3")   # latest and first-to-last changes, BH-adjusted
 
 Intervals for published shares use the printed base and the design effect assumed in
@@ -19,13 +20,15 @@ source issue.
 from __future__ import annotations
 
 import functools
+import re
+import html
 import textwrap
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 
-from . import plots, waves
+from . import findings, plots, style, waves
 from .data import (codebook, english, figure, interviews, inventory, printed_base, publisher_values, scale_labels,
                    values)
 from .estimates import adjust_pvalues, published_change_test, published_share_ci
@@ -52,6 +55,7 @@ def _both_sources(figure_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFr
         v, p = v[v["figure_id"] == figure_id], p[p["figure_id"] == figure_id]
     return (v.assign(source=SOURCE_REPORT, url=""),
             p.drop(columns=["note"]).assign(source=SOURCE_PUBLISHER, source_line=np.nan))
+SOURCE_PARTIAL = "report headline only"  # numbers_source 'partial': the headline prints some of the chart's values
 
 
 def _numbers(figure_id: str) -> tuple[pd.DataFrame, str]:
@@ -78,8 +82,10 @@ def source_conflicts(figure_id: str | None = None) -> pd.DataFrame:
 
 
 def source_of(figure_id: str) -> str:
-    """Where a figure's numbers come from: 'report text', "publisher's web page" or '' (missing)."""
-    return _numbers(figure_id)[1]
+    """Where a figure's numbers come from: 'report text', 'report headline only' (partial), "publisher's web page"
+    or '' (missing)."""
+    src = _numbers(figure_id)[1]
+    return SOURCE_PARTIAL if src == SOURCE_REPORT and figure(figure_id)["numbers_source"] == "partial" else src
 
 
 def table(figure_id: str) -> pd.DataFrame:
@@ -136,69 +142,191 @@ def _short(text: str, width: int = 48) -> str:
     return "\n".join(textwrap.wrap(str(text), width)[:3])
 
 
-def draw(figure_id: str):
-    """The figure as the book draws it, or None when its numbers are not in the sources."""
+def chart_kind(figure_id: str) -> str:
+    """The chart kind the inventory declares for a figure (column `chart`); never inferred from the data."""
+    return str(figure(figure_id)["chart"])
+
+
+def draw(figure_id: str, title: str | None = None):
+    """The figure in its declared chart kind (a matplotlib Figure; an HTML box for `key_figure`), or None
+    when its numbers are not in the sources."""
     t = table(figure_id)
-    if t.empty:
+    if t.empty or source_of(figure_id) == SOURCE_PARTIAL:  # a headline's numbers are not the chart
         return None
     fig_info = figure(figure_id)
-    kind = fig_info["chart_type"]
-    breaks = [b["year"] for b in series_breaks(figure_id)]
+    kind = chart_kind(figure_id)
+    if title is None:
+        title = _short(findings.figure_title(figure_id), 80)
+    if kind == "text":  # a text slide (e.g. the method slide's counts) is not a chart
+        return None
+    if kind not in _DRAW:
+        raise ValueError(f"{figure_id}: chart kind {kind!r} (inventory column 'chart') has no drawing")
+    return _DRAW[kind](figure_id, t, title)
+
+
+def _pct_or_all(t: pd.DataFrame) -> pd.DataFrame:
     pct = t[t["unit"] == "percent"]
-    nets = set((codebook()["scales"][fig_info["question"]["scale"]].get("nets") or {}) if fig_info["question_id"] else ())
-    whole = pct[~pct["category"].isin(nets)]  # a bar given only as a net (a page's "enig") is not stacked
-    title = _short(fig_info["headline_en"], 80)
-    if (t["unit"] == "nps_points").any():
-        n = nps_table(figure_id).assign(label=lambda d: [_short(f"{r.item_en if r.item != 'Total' else 'NPS'} "
-                                                                f"({r.year}, {r.population})", 50) for r in d.itertuples()])
-        return plots.dots(n.rename(columns={"nps": "estimate"}), label="label", title=title, xlim=(-100, 100),
-                          xlabel="NPS (points)", reference=0.0, colour_by="population", colours=plots.POPULATION_COLOURS)
-    bar_totals = whole.groupby(["population", "year", "item"])["value"].sum() if not whole.empty else pd.Series(dtype=float)
-    nearly_whole = len(bar_totals) and bar_totals.min() >= 90
-    if kind == "stacked_bar" and not whole.empty and fig_info["question_id"] and nearly_whole:
-        pct = whole
-        labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
-        pct = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()],
-                         panel=[_short(r.item_en, 90) + ("" if pct["population"].nunique() == 1 else f" ({r.population})")
-                                for r in pct.itertuples()])
-        multi = pct["panel"].nunique() > 1
-        scale = codebook()["scales"][fig_info["question"]["scale"]]
-        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title, panel="panel" if multi else None,
-                                  ordinal=fig_info["question"]["scale"] != "multi" and scale.get("ordered", True))
-    if (kind == "comparison" and fig_info["question_id"] and nearly_whole and pct["year"].nunique() == 1
-            and pct["category"].nunique() > 1):
-        labels = [l for l in scale_labels(fig_info["question"]["scale"]) if l in set(pct["category"])]
-        pct = pct.assign(bar=[f"{_short(r.item_en, 30)} ({r.year})" + (f" n={int(r.base)}" if r.base and not pd.isna(r.base) else "")
-                              for r in pct.itertuples()])
-        return plots.stacked_bars(pct, bar="bar", labels=labels, title=title)
-    if kind in ("time_series", "comparison") or (pct["year"].nunique() > 1 and pct["item"].nunique() * pct["category"].nunique() <= 4):
-        series = pct.assign(series=[_series_label(r, pct) for r in pct.itertuples()])
-        if pct["year"].nunique() > 1:
-            return plots.trend(series.rename(columns={"value": "estimate"}), series="series", breaks=breaks, title=title)
-    if not pct.empty:
-        slide = {int(y) for y in str(fig_info["years"]).split(";") if y.strip().isdigit()}
-        later = bool(slide) and not set(pct["year"]) <= slide  # a later wave's points: say their year
-        lab = pct.assign(label=[_dot_label(r, pct, later) for r in pct.itertuples()])
-        if pct["year"].nunique() == 1:
-            lab = lab.sort_values("value", ascending=False, kind="stable")
-            colour_by, colours = "population", plots.POPULATION_COLOURS
-        else:
-            colour_by = "year"
-            colours = {y: plots.SERIES[i % len(plots.SERIES)] for i, y in enumerate(sorted(pct["year"].unique()))}
-        return plots.dots(lab.rename(columns={"value": "estimate"}), label="label", title=title, xlim=(0, 100),
-                          colour_by=colour_by, colours=colours)
-    if t["year"].nunique() > 1 and t["item"].nunique() == 1:
-        return plots.trend(t.rename(columns={"value": "estimate"}).drop(columns=["ci_low", "ci_high"]), title=title,
-                           ylabel=str(t["category_en"].iloc[0]), ylim=None, breaks=breaks)
-    other = t.assign(label=[_short(f"{r.item_en} ({r.year})", 60) for r in t.itertuples()])
-    lo = other["value"].min()
-    return plots.dots(other.rename(columns={"value": "estimate"}).assign(ci_low=other["value"], ci_high=other["value"]),
-                      label="label", title=title, xlabel=t["unit"].iloc[0].replace("_", " "),
-                      reference=0.0 if lo < 0 else None)
+    return pct if len(pct) else t
+
+
+def _population_name(pop: str) -> str:
+    return style.POPULATION_LABEL.get(pop, str(pop).capitalize())
+
+
+def _n(base) -> str:
+    return "" if base is None or pd.isna(base) else f"n = {int(base):,}"
+
+
+def _single_base(d: pd.DataFrame) -> str:
+    """'n = 1,524' when every number of `d` has that one printed base, else ''."""
+    b = d["base"].dropna().unique()
+    return _n(b[0]) if len(b) == 1 and d["base"].notna().all() else ""
+
+
+def _draw_line(figure_id: str, t: pd.DataFrame, title: str):
+    d = _pct_or_all(t)
+    pct = (d["unit"] == "percent").all()
+    s = d.assign(series=[_series_label(r, d) for r in d.itertuples()])
+    records = []
+    if d["population"].nunique() > 1 or (d["category"].nunique() == 1 and d["item"].nunique() == 1):
+        s["colour"] = s["population"].map(style.population_colour)
+        records = [("population", p, style.population_colour(p)) for p in s["population"].unique()]
+        items = {i: k for k, i in enumerate(dict.fromkeys(s["item"]))}
+        s["marker"] = s["item"].map(lambda i: "osD^v"[items[i] % 5])
+    elif d["category"].nunique() > 1:
+        s["colour"] = s["category"].map(style.label_colour)
+        records = [("category", c, style.label_colour(c)) for c in s["category"].unique()]
+        s["marker"] = "o"
+    else:
+        items = {i: k for k, i in enumerate(dict.fromkeys(s["item"]))}
+        s["colour"] = s["item"].map(lambda i: plots.SERIES[items[i] % len(plots.SERIES)])
+        s["marker"] = "o"
+    xlabels = None
+    if s["series"].nunique() == 1 and s["base"].notna().all():
+        xlabels = {r.year: f"{r.year}\nn={int(r.base):,}" for r in s.itertuples()}
+    ylabel = "Percent" if pct else _short(d["category_en"].iloc[0], 30)
+    return plots.line(s.rename(columns={"value": "estimate"}), series="series", marker="marker",
+                      breaks=[b["year"] for b in series_breaks(figure_id)], xlabels=xlabels, ylabel=ylabel,
+                      title=title, ylim=(0, 100) if pct else None, records=records)
+
+
+def _draw_dumbbell(figure_id: str, t: pd.DataFrame, title: str):
+    d = _pct_or_all(t)
+    s = d.assign(row=[_series_label(r, d) for r in d.itertuples()])
+    base = _single_base(d)
+    return plots.dumbbell(s.rename(columns={"value": "estimate"}), row="row", title=title,
+                          xlabel="Percent" + (f" ({base})" if base else ""))
+
+
+def _scale_of(figure_id: str) -> str:
+    return figure(figure_id)["question"]["scale"]
+
+
+def _net(figure_id: str, d: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, str]:
+    """The tested share (net of the scale, or its first answer) per bar, with its interval from the printed base."""
+    groups = _tested_categories(figure_id, d)
+    if not groups:
+        return pd.DataFrame(), ""
+    _, members = groups[0]
+    deff = load()["published_deff"]
+    rows = []
+    for key, g in d.groupby(keys, sort=False):
+        sel = g[g["category"].isin(members)]
+        if len(sel) != len(members):
+            continue
+        v, base = float(sel["value"].sum()), g["base"].iloc[0]
+        lo = hi = np.nan
+        if not pd.isna(base):
+            lo, hi = (float(x) for x in published_share_ci(v, base, deff.get(g["population"].iloc[0], 1.0)))
+        rows.append(dict(zip(keys, key if isinstance(key, tuple) else (key,))) | {"estimate": v, "ci_low": lo,
+                                                                                   "ci_high": hi})
+    en = english(figure(figure_id)["question_id"])
+    return pd.DataFrame(rows), " + ".join(en.get(m, m) for m in members)
+
+
+def _draw_bars(figure_id: str, t: pd.DataFrame, title: str, diverging: bool):
+    pct = t[t["unit"] == "percent"]
+    breaks = [b["year"] for b in series_breaks(figure_id)]
+    labels = [l for l in scale_labels(_scale_of(figure_id)) if l in set(pct["category"])]
+    multi_pop = pct["population"].nunique() > 1
+    d = pct.assign(bar=[_bar_label(r, breaks, pct) for r in pct.itertuples()],
+                   panel=[_short(r.item_en, 90) + (f" ({_population_name(r.population)})" if multi_pop and not
+                                                  str(r.item_en).lower().startswith(("citizen", "health personnel"))
+                                                  else "") for r in pct.itertuples()])
+    if d["population"].nunique() > 1 and d["item"].nunique() == 1:
+        d["panel"] = d["population"].map(_population_name)
+    multi = d["panel"].nunique() > 1
+    net, net_label = _net(figure_id, d, ["panel", "bar"])
+    names = dict(zip(d["category"], d["category_en"]))
+    return plots.bars(d, bar="bar", labels=labels, names=names, panel="panel" if multi else None,
+                      net=net if len(net) and net["ci_low"].notna().any() else None, net_label=net_label,
+                      diverging=diverging, title=title)
+
+
+def _draw_dot_ranking(figure_id: str, t: pd.DataFrame, title: str):
+    d = _pct_or_all(t)
+    s = d.assign(label=[_dot_label(r, d) for r in d.itertuples()], colour=d["population"].map(style.population_colour))
+    records = [("population", p, style.population_colour(p)) for p in d["population"].unique()]
+    legend = ({_population_name(p): style.population_colour(p) for p in d["population"].unique()}
+              if d["population"].nunique() > 1 else None)
+    base = _single_base(d)
+    pct = (d["unit"] == "percent").all()
+    return plots.dot_ranking(s.rename(columns={"value": "estimate"}), title=title, records=records, legend=legend,
+                             xlabel=("Percent" if pct else d["unit"].iloc[0].replace("_", " ")) + (f" ({base})" if base else ""),
+                             xlim=(0, 100) if pct else None)
+
+
+def _draw_small_multiples(figure_id: str, t: pd.DataFrame, title: str):
+    d = t[t["unit"] == "percent"]
+    s = d.assign(panel=d["item_en"], colour=d["category"].map(style.label_colour))
+    return plots.small_multiples(s.rename(columns={"value": "estimate"}), panel="panel", series="category",
+                                 names=dict(zip(d["category"], d["category_en"])), title=title)
+
+
+def _number_text(value: float, unit: str) -> str:
+    if unit == "percent":
+        return f"{value:.0f} %"
+    if unit == "nps_points":
+        return f"{value:+.0f}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def key_figure(figure_id: str, title: str | None = None) -> HTML:
+    """A small box of a figure's few numbers (value, what it is, who and when, base, interval): instead of a chart."""
+    t = table(figure_id)
+    if title is None:
+        title = _short(figure(figure_id)["headline_en"], 80)
+    level, method = _interval_words()
+    items = []
+    for r in t.itertuples():
+        what = [] if r.item == "Total" else [str(r.item_en)]
+        if r.category not in ("Andel", "Valgt", "n") or not what:
+            what.append(str(r.category_en))
+        who = f"{_population_name(r.population)}, {r.year}"
+        detail = [x for x in (_n(r.base),) if x]
+        if not pd.isna(r.ci_low):
+            detail.append(f"{level} interval {r.ci_low:.0f}–{r.ci_high:.0f}")
+        items.append(f'<div class="ehelse-kf-item"><span class="ehelse-kf-value">{html.escape(_number_text(r.value, r.unit))}</span>'
+                     f'<span class="ehelse-kf-what">{html.escape("; ".join(what))}</span>'
+                     f'<span class="ehelse-kf-who">{html.escape(who)}'
+                     + (f" · {html.escape('; '.join(detail))}" if detail else "") + "</span></div>")
+    box = HTML(f'<div class="ehelse-key-figure" data-figure="{figure_id}" data-chart="key_figure">'
+               f'<p class="ehelse-kf-title">{html.escape(title)}</p>{"".join(items)}</div>')
+    box.ehelse_kind = "key_figure"
+    return box
+
+
+_DRAW = {"line": _draw_line, "dumbbell": _draw_dumbbell,
+         "diverging_bar": lambda f, t, title: _draw_bars(f, t, title, diverging=True),
+         "stacked_bar": lambda f, t, title: _draw_bars(f, t, title, diverging=False),
+         "dot_ranking": _draw_dot_ranking, "small_multiples": _draw_small_multiples,
+         "key_figure": lambda f, t, title: key_figure(f, title)}
 
 
 def _bar_label(r, breaks: list[int], pct: pd.DataFrame) -> str:  # breaks: years from which wording changed
-    base = f" (n={int(r.base)})" if r.base and not pd.isna(r.base) else ""
+    base = f"\nn={int(r.base):,}" if r.base and not pd.isna(r.base) else ""
     mark = " †" if any(r.year >= b for b in breaks) else ""
     return f"{r.year}{mark}{base}"
 
@@ -236,15 +364,15 @@ def _dot_label(r, pct: pd.DataFrame, with_year: bool = False) -> str:
     if pct["year"].nunique() > 1 or with_year:
         parts.append(str(r.year))
     if pct["population"].nunique() > 1:
-        parts.append(r.population)
-    return _short(", ".join(parts), 55)
+        parts.append(_population_name(r.population))
+    return _short(", ".join(parts), 80)
 
 
 def _series_label(r, pct: pd.DataFrame) -> str:
     parts = []
     names_population = str(r.item_en).lower().startswith(("citizen", "health personnel", "personnel", "health staff"))
     if pct["population"].nunique() > 1 and not names_population:
-        parts.append(r.population.capitalize())
+        parts.append(_population_name(r.population))
     if pct["item"].nunique() > 1 and r.item != "Total":
         parts.append(_short(r.item_en, 40))
     if pct["category"].nunique() > 1 or not parts:
@@ -262,39 +390,98 @@ def series_breaks(figure_id: str) -> list[dict]:
     return out
 
 
-def caption(figure_id: str) -> Markdown:
-    """Caption: question as asked (Norwegian) and in English, who was asked, bases, notes, source."""
+CAPTION_WORDS = 40
+#: Chart kinds drawn with whiskers on their points; bar kinds show the net share's interval beside the bars.
+WHISKER_KINDS = {"line", "dumbbell", "dot_ranking", "small_multiples"}
+
+
+def _interval_words() -> tuple[str, str]:
+    """('95 %', 'logit'): the interval level and method the settings ask for."""
+    iv = interval()
+    return f"{100 * float(iv['level']):g} %", CI_NAMES.get(iv["method"], iv["method"])
+
+
+def _years_text(t: pd.DataFrame) -> str:
+    ys = sorted(t["year"].unique())
+    return str(ys[0]) if len(ys) == 1 else f"{ys[0]}–{ys[-1]}"
+
+
+def _limit_words(text: str, n: int) -> str:
+    words = text.split()
+    return text if len(words) <= n else " ".join(words[:n]).rstrip(",;:.") + " …"
+
+
+def caption_parts(figure_id: str) -> list[str]:
+    """The visible caption as a list of short sentences: what is shown, who and when, base, interval."""
     f = figure(figure_id)
     q = f["question"] or {}
     t = table(figure_id)
-    parts = [f"**{f['headline_en']}** ({figure_id}; *{f['headline']}*)."]
+    kind = chart_kind(figure_id)
+    who = " and ".join(_population_name(p).lower() for p in dict.fromkeys(t["population"])) if not t.empty else ""
+    question = " ".join(str(q.get("text_en", "") or f["headline_en"]).split())
+    parts = [f"{who.capitalize()}, {_years_text(t)}." if who else ""]
+    parts.append(findings.headline_verdict(figure_id)["caption"])  # "The report's headline: does not hold."
+    bases = t["base"].dropna()
+    if len(bases):
+        lo, hi = int(bases.min()), int(bases.max())
+        parts.append(f"Base n = {lo:,}." if lo == hi else f"Base n = {lo:,}–{hi:,}.")
+    level, method = _interval_words()
+    if t["ci_low"].notna().any() and kind != "key_figure":
+        if kind in WHISKER_KINDS:
+            parts.append(f"Whiskers: {level} intervals ({method}).")
+        else:
+            parts.append(f"Beside the bars: the net share with its {level} interval ({method}).")
+    if series_breaks(figure_id):
+        parts.append("† wording changed.")
+    used = sum(len(p.split()) for p in parts)
+    parts.insert(0, _limit_words(question, max(CAPTION_WORDS - used - 1, 8)).rstrip(".") + ".")
+    return [p for p in parts if p]
+
+
+def caption_details(figure_id: str) -> list[str]:
+    """The 'About this figure' lines (HTML): question wording in Norwegian and English, who was asked,
+    bases, the report's note, wording changes, sources as links."""
+    f = figure(figure_id)
+    q = f["question"] or {}
+    t = table(figure_id)
+    esc = html.escape
+    out = [esc(findings.headline_verdict(figure_id)["text"])]  # the headline quoted, with the book's verdict
     if q:
-        parts.append(f"Question: *{' '.join(str(q.get('text_no', '')).split())}* — {' '.join(str(q.get('text_en', '')).split())}")
+        out.append(f"<b>Question (Norwegian)</b>: <i lang=\"nb\">{esc(' '.join(str(q.get('text_no', '')).split()))}</i>")
+        out.append(f"<b>Question (English)</b>: {esc(' '.join(str(q.get('text_en', '')).split()))}")
     if f.get("filter_en"):
-        parts.append(f"Asked: {f['filter_en']}")
+        out.append(f"<b>Asked</b>: {esc(f['filter_en'])}")
     if not t.empty:
         bases = t.dropna(subset=["base"]).drop_duplicates(["population", "year", "base"])
-        if t["item"].nunique() > 1 and len(bases) > 8:
-            bases = bases.iloc[0:0]
-            parts.append("Bases per statement and year are printed on the bars.")
         if len(bases):
-            parts.append("Base: " + "; ".join(f"{r.population} {r.year}: n = {int(r.base)}" for r in bases.itertuples()) + ".")
+            out.append("<b>Bases</b>: " + "; ".join(f"{esc(_population_name(r.population))} {r.year}: n = {int(r.base):,}"
+                                                    for r in bases.itertuples()))
         if (t["base_source"] == "all interviews of the year").any():
-            parts.append("Asked of everyone: where no base is printed, the base is the year's completed interviews.")
+            out.append("Asked of everyone: where no base is printed, the base is the year's completed interviews.")
         if t["base"].isna().any():
-            parts.append("Some bars have no printed base: they are drawn without an interval.")
+            out.append("Some numbers have no printed base: they are shown without an interval.")
         if t["ci_low"].notna().any():
-            iv = interval()
-            parts.append(f"Whiskers: {100 * iv['level']:g} % intervals from the printed base "
-                         f"({CI_NAMES.get(iv['method'], iv['method'])}, assumed design effect as in settings.yml).")
+            level, method = _interval_words()
+            out.append(f"Intervals: {level}, {esc(method)} method, from the printed base and the design effect "
+                       "assumed in settings.yml.")
     if f.get("figure_notes"):
-        parts.append(f"Report's note: *{f['figure_notes']}*")
+        out.append(f"<b>Report's note</b>: <i lang=\"nb\">{esc(f['figure_notes'])}</i>")
     for b in series_breaks(figure_id):
         who = f" for {b['population']}" if b["population"] else ""
-        parts.append(f"Wording changed from {b['year']}{who} (marked † or with a dotted line).")
-    if not t.empty:
-        parts.append(source_note(figure_id))
-    return Markdown(" ".join(parts))
+        out.append(f"Wording changed from {b['year']}{who} (marked † or with a dotted line).")
+    if not t.empty:  # which years come from where, page addresses as links
+        note = esc(source_note(figure_id), quote=False)
+        out.append("<b>Source</b>: " + re.sub(r"(https://[^\s,;]+?)([.,;)]?(?:\s|$))", r'<a href="\1">\1</a>\2', note))
+    return out
+
+
+def caption(figure_id: str) -> Markdown:
+    """Short caption (at most about 40 words) and a collapsed 'About this figure' block with the details."""
+    parts = caption_parts(figure_id)
+    details = caption_details(figure_id)
+    block = ('<details class="ehelse-about"><summary>About this figure</summary><ul>'
+             + "".join(f"<li>{d}</li>" for d in details) + "</ul></details>")
+    return Markdown(" ".join(parts) + " " + block)
 
 
 def _year_span(years) -> str:
@@ -358,12 +545,13 @@ def missing(chapter: str) -> pd.DataFrame:
     cb = codebook()
     rows = []
     for r in inv[(inv["chapter"] == chapter) & (inv["chart_type"] != "text")].itertuples():
-        if source_of(r.figure_id):
+        src = source_of(r.figure_id)
+        if src and src != SOURCE_PARTIAL:
             continue
         q = cb["questions"].get(r.question_id, {}) if r.question_id else {}
         rows.append({"figure": r.figure_id, "headline": r.headline, "question (as asked)": " ".join(str(q.get("text_no", "")).split()),
                      "question (English)": " ".join(str(q.get("text_en", "")).split()) or r.headline_en,
-                     "numbers": "numbers not in the source"})
+                     "numbers": "only the headline's numbers" if src else "numbers not in the source"})
     return exempt(pd.DataFrame(rows, columns=["figure", "headline", "question (as asked)", "question (English)", "numbers"]),
                   "published numbers")
 

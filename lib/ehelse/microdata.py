@@ -144,6 +144,8 @@ def answer_specs(report: str) -> list[dict]:
         fig = inv.loc[fid]
         if fig["chart_type"] not in ("stacked_bar", "multi_bar") or not fig["question_id"]:
             continue
+        if fig["numbers_source"] == "partial":  # a headline's one or two numbers are not a distribution to answer
+            continue
         qid = fig["question_id"]
         q = cb["questions"][qid]
         scale = q["scale"]

@@ -68,10 +68,11 @@ def summary(res: pd.DataFrame) -> str:
     from . import claims
 
     v = claims.verdicts()
-    lines = ["Claims and verdicts (holds / does not hold / not checkable):"]
+    lines = ["Claims and verdicts (holds / does not hold / consistency check only / not checkable):"]
     for rep, g in v.groupby("report"):
         c = g["verdict"].value_counts()
         lines.append(f"  {rep}: {len(g)} claims: {c.get('holds', 0)} hold, {c.get('does not hold', 0)} do not hold, "
+                     f"{c.get(claims.CONSISTENCY, 0)} consistency checks only (checked against their own line), "
                      f"{c.get('not checkable', 0)} not checkable")
     for r in v[v["verdict"] == "does not hold"].itertuples():
         lines.append(f"    {r.claim_id} ({r.figure_id}) {r.printed or r.direction}: computed {r.value:g}"
