@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test execute bench replicate clean sync data screenshots
+.PHONY: book test execute bench replicate clean sync data screenshots mutate
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ replicate: $(STAMP)
 screenshots: book
 	@tools/ensure-chromium
 	$(BIN)/python tools/screenshots.py
+
+# Mutation testing of lib/ehelse/ against the library tests (mutmut 3, pinned in tools/requirements-mutate.txt).
+# Not part of `make test`: it is slow. Incremental: a rerun only retests changed functions.
+# Low priority on a shared machine; MUTATE_ARGS=--fresh forgets earlier results, --summary only reports.
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r tools/requirements-mutate.txt
+	nice -n 10 $(BIN)/python tools/mutate.py $(MUTATE_ARGS)
 
 clean:
 	rm -rf _build

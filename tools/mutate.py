@@ -1,0 +1,132 @@
+"""Mutation testing of lib/ehelse/ against the library tests (`make mutate`); prints the score and the survivors.
+
+mutmut 3 names mutants after the module path of the file it mutates and only understands ./, src/ or
+source/ layouts, so the run happens in _build/mutate/: src/ there is a link to lib/, and the book's
+other inputs are linked beside it (mutmut copies them next to the mutated package, whose ROOT then
+is _build/mutate/mutants/). mutants/ is kept between runs, so a rerun only retests the functions
+whose code (or tests) changed. The configuration is [tool.mutmut] in pyproject.toml.
+
+    python tools/mutate.py            # run (incremental), then the summary
+    python tools/mutate.py --summary  # only the summary of the last run
+    python tools/mutate.py --fresh    # forget earlier results first
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGE = ROOT / "_build" / "mutate"
+MUTMUT = [sys.executable, "-m", "mutmut"]
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def also_copy() -> list[str]:
+    """The book's files mutmut copies beside the mutated package ([tool.mutmut] also_copy)."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]["also_copy"]
+
+
+def stage(fresh: bool) -> None:
+    """Create _build/mutate with its links to the book (and drop old results when asked)."""
+    if fresh and STAGE.exists():
+        shutil.rmtree(STAGE)
+    STAGE.mkdir(parents=True, exist_ok=True)
+    for name, target in {"src": "lib", "pyproject.toml": "pyproject.toml", **{n: n for n in also_copy()}}.items():
+        link = STAGE / name
+        if not link.is_symlink() and (ROOT / target).exists():
+            link.symlink_to(Path(os.path.relpath(ROOT / target, STAGE)))
+    # copied trees are refreshed every run: a test or data file removed from the book goes here too
+    for name in ("tests", "data", "notebooks", "bench", "tools", "lib"):
+        shutil.rmtree(STAGE / "mutants" / name, ignore_errors=True)
+
+
+def statuses() -> dict[str, str]:
+    """Mutant name -> status of the last run, from `mutmut results --all true`."""
+    out = subprocess.run(MUTMUT + ["results", "--all", "true"], cwd=STAGE, capture_output=True, text=True,
+                         check=True).stdout
+    res = {}
+    for line in out.splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep and "__mutmut_" in name:
+            res[name] = status.strip()
+    return res
+
+
+def module_of(mutant: str) -> str:
+    """ehelse.claims.x_verdict__mutmut_3 -> ehelse.claims."""
+    parts = mutant.split(".")
+    for i, p in enumerate(parts):
+        if p.startswith("x_") or p.startswith("xǁ"):
+            return ".".join(parts[:i])
+    return ".".join(parts[:-1])
+
+
+def summary(st: dict[str, str]) -> dict:
+    """Score per module and overall: killed / (killed + survived + no tests); skipped mutants left out."""
+    per = defaultdict(Counter)
+    for name, status in st.items():
+        per[module_of(name)][status] += 1
+    rows = {}
+    for mod, c in sorted(per.items()):
+        killed = sum(c[s] for s in KILLED)
+        live = c["survived"] + c["no tests"]
+        rows[mod] = {"killed": killed, "survived": c["survived"], "no_tests": c["no tests"],
+                     "other": sum(v for s, v in c.items() if s not in KILLED | {"survived", "no tests"}),
+                     "score": round(100 * killed / (killed + live), 1) if killed + live else None}
+    k = sum(r["killed"] for r in rows.values())
+    live = sum(r["survived"] + r["no_tests"] for r in rows.values())
+    return {"modules": rows, "killed": k, "survived_or_untested": live,
+            "score": round(100 * k / (k + live), 1) if k + live else None}
+
+
+def report(st: dict[str, str]) -> int:
+    """Print the score table and every surviving mutant with its diff; write summary.json."""
+    s = summary(st)
+    print(f"\n{'module':28} {'killed':>7} {'survived':>9} {'no tests':>9} {'other':>6} {'score':>7}")
+    for mod, r in s["modules"].items():
+        print(f"{mod:28} {r['killed']:7} {r['survived']:9} {r['no_tests']:9} {r['other']:6} "
+              f"{'' if r['score'] is None else str(r['score']) + ' %':>7}")
+    print(f"{'lib/ehelse/ (all)':28} {s['killed']:7} {s['survived_or_untested']:>19} {'':6} {s['score']} %")
+    print("(score = killed / (killed + survived + no tests); 'other' = not run: suspicious, skipped, interrupted)")
+    live = sorted(n for n, v in st.items() if v in ("survived", "no tests"))
+    print(f"\nSurviving mutants ({len(live)}):")
+    for name in live:
+        diff = subprocess.run(MUTMUT + ["show", name], cwd=STAGE, capture_output=True, text=True).stdout
+        changed = [ln for ln in diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+        print(f"  {name} [{st[name]}]: " + " | ".join(x.strip() for x in changed))
+    (STAGE / "summary.json").write_text(json.dumps({"summary": s, "surviving": live}, indent=1))
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--summary", action="store_true", help="only print the summary of the last run")
+    ap.add_argument("--fresh", action="store_true", help="drop the results of earlier runs first")
+    ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
+    a = ap.parse_args()
+    t0 = time.monotonic()
+    if not a.summary:
+        stage(a.fresh)
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        for k in [k for k in env if k.startswith("EHELSE_")]:
+            env.pop(k)
+        res = subprocess.run(MUTMUT + ["run", "--max-children", str(a.max_children), *a.mutants], cwd=STAGE, env=env)
+        if res.returncode:
+            print(f"mutmut run exited with {res.returncode}", file=sys.stderr)
+            return res.returncode
+        print(f"mutmut run took {time.monotonic() - t0:.0f} s")
+    return report(statuses())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
