@@ -5,6 +5,7 @@ The must-show test builds the microdata chapters (weighting, patterns) through t
 whose 2022 health region "Nord" has 3 respondents, then scans every built HTML table and every
 CSV download for a number shown with a base below min_base.
 """
+import json
 import os
 import re
 import shutil
@@ -152,7 +153,9 @@ def built(tmp_path_factory):
         if cmd == "html":
             for rel, text in stubs.items():
                 (root / "notebooks" / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / "notebooks" / f"{rel}.md").write_text(text, encoding="utf-8")
+                nb = {"cells": [{"cell_type": "markdown", "id": "stub", "metadata": {}, "source": text}],
+                      "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # the book is built from the .ipynb side
+                (root / "notebooks" / f"{rel}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
         res = subprocess.run([sys.executable, "-m", "ehelse.build", cmd], cwd=root, env=env, capture_output=True,
                              text=True)
         assert res.returncode == 0, f"{cmd}: {res.stdout[-3000:]}\n{res.stderr[-3000:]}"
