@@ -583,3 +583,79 @@ def value_change_sentence(figure_id: str, year_from: int | None = None, year_to:
     if change == 0:
         return _fill("value_change_zero", lang, **fields)
     return _fill("value_change", lang, verb=template(f"verb.{_direction(change)}", lang), **fields)
+
+
+# ---------------------------------------------------------------- subgroups of one survey wave
+
+def _min_base() -> float:
+    from .settings import load
+
+    return float(load()["min_base"])
+
+
+def _small(base) -> bool:
+    return base is None or pd.isna(base) or float(base) < _min_base()
+
+
+def share_text(value: float, base: float, lang: str = "en") -> str:
+    """A share in percent as text ('54 %'), or 'suppressed (small base)' when it or its base is missing or small."""
+    if value is None or pd.isna(value) or _small(base):
+        return template("suppressed", lang)
+    return _pct(value, lang)
+
+
+def _ratio(x: float) -> str:
+    return _plain(round(float(x), 2))
+
+
+def groups_sentence(result: pd.Series | dict, measure: str, group_a: str, group_b: str, year: int,
+                    lang: str = "en") -> str:
+    """Two subgroups of one wave compared (a row of estimates.domain_difference, shares 0-1): direction, interval, p."""
+    from .settings import level_percent
+
+    r = dict(result)
+    fields = dict(measure=measure, group_a=group_a, group_b=group_b, year=int(year))
+    if _small(r.get("n_eff_a", r["n_a"])) or _small(r.get("n_eff_b", r["n_b"])) or pd.isna(r["p_value"]):
+        return _fill("groups_suppressed", lang, **fields)
+    diff = 100 * float(r["difference"])
+    fields.update(share_a=_pct(100 * r["estimate_a"], lang), share_b=_pct(100 * r["estimate_b"], lang),
+                  points=_pts(diff, lang), level=level_percent(), p=p_text(r["p_value"], lang),
+                  low=_plain(round(100 * r["ci_low"], 1)), high=_plain(round(100 * r["ci_high"], 1)))
+    if float(r["p_value"]) < alpha():
+        return _fill("groups_significant", lang, comparative=template(f"comparative.{_direction(diff)}", lang), **fields)
+    return _fill("groups_not_significant", lang, **fields)
+
+
+def vs_total_sentence(row: pd.Series | dict, measure: str, group: str, total: float, lang: str = "en") -> str:
+    """One group against all respondents (a row of estimates.subgroup_nets in percent, vs_total in points)."""
+    r = dict(row)
+    fields = dict(measure=measure, group=group)
+    if _small(r["n_eff"]) or pd.isna(r["estimate"]) or pd.isna(r.get("p_adjusted")):
+        return _fill("vs_total_suppressed", lang, **fields)
+    fields.update(share=_pct(r["estimate"], lang), share_total=_pct(total, lang), p=p_text(r["p_adjusted"], lang))
+    if float(r["p_adjusted"]) < alpha():
+        diff = float(r["vs_total"])
+        return _fill("vs_total_significant", lang, points=_pts(diff, lang),
+                     side=template(f"side.{_direction(diff)}", lang), **fields)
+    return _fill("vs_total_not_significant", lang, **fields)
+
+
+def association_sentence(row: pd.Series | dict, measure: str, variable: str, lang: str = "en") -> str:
+    """A Rao–Scott test of association (a row of models.rao_scott, method 'F', with p_adjusted if adjusted)."""
+    r = dict(row)
+    p = _p_of(r)
+    fields = dict(measure=measure, variable=variable, f=_plain(round(float(r["statistic"]), 1)), p=p_text(p, lang))
+    return _fill("association_significant" if float(p) < alpha() else "association_not_significant", lang, **fields)
+
+
+def odds_sentence(row: pd.Series | dict, outcome: str, group: str, reference: str, lang: str = "en") -> str:
+    """One odds ratio of a design-based logistic regression (a row of models.logistic), other predictors held equal."""
+    from .settings import level_percent
+
+    r = dict(row)
+    fields = dict(outcome=outcome, group=group, reference=reference)
+    if _small(r.get("n_eff")) or pd.isna(r.get("odds_ratio")) or pd.isna(r.get("p_value")):
+        return _fill("odds_suppressed", lang, **fields)
+    fields.update(odds=_ratio(r["odds_ratio"]), low=_ratio(r["or_low"]), high=_ratio(r["or_high"]),
+                  level=level_percent(), p=p_text(r["p_value"], lang))
+    return _fill("odds_significant" if float(r["p_value"]) < alpha() else "odds_not_significant", lang, **fields)
