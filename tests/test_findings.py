@@ -166,3 +166,16 @@ def test_key_results_name_two_satisfaction_measures_and_link_their_figures():
         assert r["link"].endswith(f"#fig-{r['figure_id']}")
         assert (findings.ROOT / r["link"].lstrip("/").split("#")[0]).exists()
         assert {r["from"], r["to"]} <= set(tab["year"])
+
+
+def test_claims_sentence_counts_consistency_checks_apart_from_holds():
+    v = pd.DataFrame({"verdict": ["holds", "holds", "consistency check only", "does not hold", "not checkable",
+                                  "not checkable", "not checkable"]})
+    assert findings.claim_counts(v) == {"holds": 2, "does not hold": 1, "consistency check only": 1, "not checkable": 3}
+    s = findings.claims_sentence(v)
+    assert "Of 7 statements" in s and "4 can be checked" in s and "2 hold" in s and "1 do not hold" in s
+    assert "1 are a consistency check only" in s and "3 cannot be checked" in s
+    real = claims.verdicts()
+    assert sum(findings.claim_counts(real).values()) == len(real)
+    with pytest.raises(ValueError, match="maybe"):
+        findings.claim_counts(pd.DataFrame({"verdict": ["holds", "maybe"]}))

@@ -504,3 +504,23 @@ def _key_measure(figure_id: str, item: str | None, r: pd.Series) -> str:
     q = " ".join(str((f["question"] or {}).get("text_en", "")).split())
     cat = _category_en(figure_id, r["measure"]) if r.get("measure") not in (None, "", "Andel", "Valgt") else ""
     return f"{measure_name(figure_id, item)} — {q} [{cat}]" if cat else f"{measure_name(figure_id, item)} — {q}"
+
+
+def claim_counts(verdicts: pd.DataFrame) -> dict[str, int]:
+    """Claims per verdict of claims.verdicts(): holds, does not hold, consistency check only, not checkable (zeros kept)."""
+    from .claims import FAILS, HOLDS, NOT_CHECKABLE
+
+    order = (HOLDS, FAILS, CONSISTENCY, NOT_CHECKABLE)
+    unknown = sorted(set(verdicts["verdict"]) - set(order))
+    if unknown:
+        raise ValueError(f"claim verdicts {unknown} are none of {list(order)}")
+    return {k: int((verdicts["verdict"] == k).sum()) for k in order}
+
+
+def claims_sentence(verdicts: pd.DataFrame, lang: str = "en") -> str:
+    """One sentence counting the claims that hold, do not hold, are a consistency check only or cannot be checked."""
+    from .claims import FAILS, HOLDS, NOT_CHECKABLE
+
+    c = claim_counts(verdicts)
+    return _fill("claims_counts", lang, n=len(verdicts), checkable=len(verdicts) - c[NOT_CHECKABLE], holds=c[HOLDS],
+                 fails=c[FAILS], consistency=c[CONSISTENCY], not_checkable=c[NOT_CHECKABLE])
