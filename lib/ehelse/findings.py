@@ -481,8 +481,11 @@ def key_results(lang: str = "en") -> pd.DataFrame:
     """Home-page key results, computed by the chapters' functions, each with its figure id, link and measure name."""
     rows = []
     for fid, pop, item, test, key, topic in KEY_RESULTS:
+        from .figures import LATEST, LATEST_GAP
+
         t = figure_tests(fid)
-        sel = t[(t["population"] == pop) & (t["test"] == test)]
+        kinds = {LATEST, LATEST_GAP} if test == LATEST else {test}  # as figures.test_row: a later wave may skip one
+        sel = t[(t["population"] == pop) & t["test"].isin(kinds)]
         if item is not None:
             sel = sel[sel["item"] == item]
         if sel.empty:
