@@ -471,7 +471,7 @@ def figure_link(figure_id: str) -> str:
 # The home page's key results: (figure, population, item or None, which test, key, topic). The topic (a pattern)
 # groups results a reader could take for one measure: the satisfaction pair are two different questions.
 KEY_RESULTS = (
-    ("C05", "citizens", None, "first to last", "digital_contact", r"digital contact"),
+    ("C05", "citizens", None, "first to last", "digital_contact", r"(?<!satisfaction with )digital contact"),
     ("C39", "citizens", None, "latest change", "satisfaction_combined", r"satisf"),
     ("C42", "citizens", "Innbyggere", "latest change", "satisfaction_overall", r"satisf"),
 )
