@@ -205,3 +205,16 @@ def test_value_change_sentence_follows_the_series_and_uses_the_test_where_there_
     assert findings.not_testable("no_base") in findings.value_change_sentence("C40", item=item)
     with pytest.raises(KeyError):
         findings.value_change_sentence("C39")  # several categories a year: the caller must pick one
+
+
+def test_claims_sentence_counts_consistency_checks_apart_from_holds():
+    v = pd.DataFrame({"verdict": ["holds", "holds", "consistency check only", "does not hold", "not checkable",
+                                  "not checkable", "not checkable"]})
+    assert findings.claim_counts(v) == {"holds": 2, "does not hold": 1, "consistency check only": 1, "not checkable": 3}
+    s = findings.claims_sentence(v)
+    assert "Of 7 statements" in s and "4 can be checked" in s and "2 hold" in s and "1 do not hold" in s
+    assert "1 are a consistency check only" in s and "3 cannot be checked" in s
+    real = claims.verdicts()
+    assert sum(findings.claim_counts(real).values()) == len(real)
+    with pytest.raises(ValueError, match="maybe"):
+        findings.claim_counts(pd.DataFrame({"verdict": ["holds", "maybe"]}))

@@ -506,7 +506,7 @@ def figure_link(figure_id: str) -> str:
 # The home page's key results: (figure, population, item or None, which test, key, topic). The topic (a pattern)
 # groups results a reader could take for one measure: the satisfaction pair are two different questions.
 KEY_RESULTS = (
-    ("C05", "citizens", None, "first to last", "digital_contact", r"digital contact"),
+    ("C05", "citizens", None, "first to last", "digital_contact", r"(?<!satisfaction with )digital contact"),
     ("C39", "citizens", None, "latest change", "satisfaction_combined", r"satisf"),
     ("C42", "citizens", "Innbyggere", "latest change", "satisfaction_overall", r"satisf"),
 )
@@ -516,8 +516,11 @@ def key_results(lang: str = "en") -> pd.DataFrame:
     """Home-page key results, computed by the chapters' functions, each with its figure id, link and measure name."""
     rows = []
     for fid, pop, item, test, key, topic in KEY_RESULTS:
+        from .figures import LATEST, LATEST_GAP
+
         t = figure_tests(fid)
-        sel = t[(t["population"] == pop) & (t["test"] == test)]
+        kinds = {LATEST, LATEST_GAP} if test == LATEST else {test}  # as figures.test_row: a later wave may skip one
+        sel = t[(t["population"] == pop) & t["test"].isin(kinds)]
         if item is not None:
             sel = sel[sel["item"] == item]
         if sel.empty:
@@ -659,3 +662,23 @@ def odds_sentence(row: pd.Series | dict, outcome: str, group: str, reference: st
     fields.update(odds=_ratio(r["odds_ratio"]), low=_ratio(r["or_low"]), high=_ratio(r["or_high"]),
                   level=level_percent(), p=p_text(r["p_value"], lang))
     return _fill("odds_significant" if float(r["p_value"]) < alpha() else "odds_not_significant", lang, **fields)
+
+
+def claim_counts(verdicts: pd.DataFrame) -> dict[str, int]:
+    """Claims per verdict of claims.verdicts(): holds, does not hold, consistency check only, not checkable (zeros kept)."""
+    from .claims import FAILS, HOLDS, NOT_CHECKABLE
+
+    order = (HOLDS, FAILS, CONSISTENCY, NOT_CHECKABLE)
+    unknown = sorted(set(verdicts["verdict"]) - set(order))
+    if unknown:
+        raise ValueError(f"claim verdicts {unknown} are none of {list(order)}")
+    return {k: int((verdicts["verdict"] == k).sum()) for k in order}
+
+
+def claims_sentence(verdicts: pd.DataFrame, lang: str = "en") -> str:
+    """One sentence counting the claims that hold, do not hold, are a consistency check only or cannot be checked."""
+    from .claims import FAILS, HOLDS, NOT_CHECKABLE
+
+    c = claim_counts(verdicts)
+    return _fill("claims_counts", lang, n=len(verdicts), checkable=len(verdicts) - c[NOT_CHECKABLE], holds=c[HOLDS],
+                 fails=c[FAILS], consistency=c[CONSISTENCY], not_checkable=c[NOT_CHECKABLE])
