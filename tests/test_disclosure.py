@@ -116,7 +116,7 @@ def built(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("disclosure")
     root = tmp / "book"
-    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml", "_static"):
+    for rel in ("data", "lib/ehelse", "settings.yml", "requirements.txt", "_config.yml"):
         src, dst = ROOT / rel, root / rel
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst, **({"ignore": shutil.ignore_patterns("__pycache__")} if src.is_dir() else {}))
     chapters = ["methods/weighting", "citizens/09-patterns"]

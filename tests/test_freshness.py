@@ -35,7 +35,7 @@ def test_data_change_reexecutes_and_changes_the_page(tmp_path):
                     return o["data"]["application/papermill.record/text/plain"]
         raise KeyError(key)
 
-    assert glued("cit_gross_2022") == "4409"
+    assert glued("cit_gross") == "4409"
     # The report text and its transcription change together (the validation checks they agree).
     for rel, old, new in (("data/published/source/citizens2022.txt", "av 4409 personer", "av 4410 personer"),
                           ("data/published/citizens/values.csv", ",n,4409,count,", ",n,4410,count,")):
@@ -47,9 +47,10 @@ def test_data_change_reexecutes_and_changes_the_page(tmp_path):
     assert stale.returncode == 1 and "notebooks/about.md" in stale.stdout
     out = _run(["-m", "ehelse.build", "execute"], root)
     assert "ran notebooks/about.md" in out.stdout
-    assert glued("cit_gross_2022") == "4410"
+    assert glued("cit_gross") == "4410"
     jb = Path(sys.executable).with_name("jupyter-book")
-    subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going", "--builder", "html"], cwd=root,
+    # Not -W: the one-page book lacks the pages the About page links to (the full book builds with -W).
+    subprocess.run([str(jb), "build", str(root), "--keep-going", "--builder", "html"], cwd=root,
                    env={**os.environ, "EHELSE_ROOT": str(root)}, check=True, capture_output=True)
     html = (root / "_build" / "html" / "notebooks" / "about.html").read_text(encoding="utf-8")
     assert "4,410" in html and "4,409" not in html
