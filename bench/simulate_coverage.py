@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ehelse.estimates import CI_METHODS, design, proportion_ci, shares
-from ehelse.weighting import rake
+from ehelse.weighting import WeightingError, rake
 
 SEX, AGE, REGION = ["female", "male"], ["15-29", "30-44", "45-59", "60+"], ["Nord", "Midt", "Vest", "Sor-Ost"]
 SCENARIOS = {"sample n=400": (400, None), "sample n=100": (100, None), "domain Vest, n~100 of 500": (500, "Vest")}
@@ -37,7 +37,9 @@ def coverage(reps: int = 1000, n: int = 400, seed: int = 11, level: float = 0.95
     """Share of `reps` raked samples whose interval for P(q = yes) (in `region`, if given) contains the truth.
 
     Returns reps, n, truth, mean domain size, and coverage / mean width per method
-    ("coverage" alone is the logit interval's, as before).
+    ("coverage" alone is the logit interval's, as before). A sample whose margins raking cannot meet
+    (a small sample can leave the margins infeasible; an analyst would collapse categories) is counted
+    in "infeasible" and left out of the coverage, which is over the `reps - infeasible` raked samples.
     """
     pop = population(200_000, seed)
     in_pop = np.ones(len(pop), bool) if region is None else (pop["region"] == region).to_numpy()
@@ -49,19 +51,28 @@ def coverage(reps: int = 1000, n: int = 400, seed: int = 11, level: float = 0.95
     hits = {m: 0 for m in methods}
     widths = {m: [] for m in methods}
     sizes = []
+    infeasible = 0
     for _ in range(reps):
         idx = rng.choice(len(pop), size=n, replace=False, p=p)
         s = pop.iloc[idx].reset_index(drop=True)
         dom = None if region is None else (s["region"] == region).to_numpy()
-        est = shares(design(s, rake(s, margins)), "q", categories=["yes", "no"], domain=dom, level=level).iloc[0]
+        try:
+            w = rake(s, margins)
+        except WeightingError:
+            infeasible += 1
+            continue
+        est = shares(design(s, w), "q", categories=["yes", "no"], domain=dom, level=level).iloc[0]
         sizes.append(est["n"])
         for m in methods:
             lo, hi = proportion_ci(est["estimate"], est["se"], est["n"] - 1, level=level, method=m, n_design=n)
             hits[m] += bool(lo <= truth <= hi)
             widths[m].append(float(hi - lo))
-    out = {"reps": reps, "n": n, "domain_n": float(np.mean(sizes)), "truth": truth}
+    done = reps - infeasible
+    if done == 0:
+        raise WeightingError(f"raking failed in all {reps} samples of {n}")
+    out = {"reps": reps, "n": n, "infeasible": infeasible, "domain_n": float(np.mean(sizes)), "truth": truth}
     for m in methods:
-        out[f"coverage_{m}"] = hits[m] / reps
+        out[f"coverage_{m}"] = hits[m] / done
         out[f"width_{m}"] = float(np.mean(widths[m]))
     out["coverage"] = out.get("coverage_logit", np.nan)
     out["mean_width"] = out.get("width_logit", np.nan)
@@ -70,13 +81,14 @@ def coverage(reps: int = 1000, n: int = 400, seed: int = 11, level: float = 0.95
 
 def main(reps: int) -> None:
     print(f"Coverage of nominal 95 % intervals after raking ({reps} seeded samples per scenario)")
-    print(f"{'scenario':<28} {'mean n':>7} " + " ".join(f"{m:>22}" for m in CI_METHODS))
+    print(f"{'scenario':<28} {'mean n':>7} " + " ".join(f"{m:>22}" for m in CI_METHODS) + "  infeasible")
     for name, (n, region) in SCENARIOS.items():
         r = coverage(reps=reps, n=n, region=region)
         cells = " ".join(f"{100 * r[f'coverage_{m}']:6.1f} % (width {100 * r[f'width_{m}']:4.1f})" for m in CI_METHODS)
-        print(f"{name:<28} {r['domain_n']:7.0f} {cells}")
+        print(f"{name:<28} {r['domain_n']:7.0f} {cells}  {r['infeasible']:>10}")
     print("coverage in percent; width = mean interval width in points; Monte Carlo SE about "
-          f"{100 * np.sqrt(0.95 * 0.05 / reps):.1f} points")
+          f"{100 * np.sqrt(0.95 * 0.05 / reps):.1f} points; infeasible = samples whose margins raking could not "
+          "meet (left out of the coverage)")
 
 
 if __name__ == "__main__":
