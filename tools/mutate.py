@@ -9,6 +9,11 @@ whose code (or tests) changed. The configuration is [tool.mutmut] in pyproject.t
     python tools/mutate.py            # run (incremental), then the summary
     python tools/mutate.py --summary  # only the summary of the last run
     python tools/mutate.py --fresh    # forget earlier results first
+    python tools/mutate.py --focus plots --tests tests/test_plots.py   # one module against some tests
+
+--focus is for writing tests: it mutates only the named modules and runs only the named test files,
+in its own stage (_build/mutate-focus/<modules>/, a pyproject.toml written there with only_mutate and
+that test selection), so it takes minutes, not hours. Its score is not the book's score.
 """
 from __future__ import annotations
 
@@ -35,12 +40,36 @@ def also_copy() -> list[str]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]["also_copy"]
 
 
-def stage(fresh: bool) -> None:
-    """Create _build/mutate with its links to the book (and drop old results when asked)."""
+def focus_pyproject(modules: list[str], tests: list[str]) -> str:
+    """pyproject.toml for a focus stage: the book's, with [tool.mutmut] mutating `modules` against `tests` only."""
+    import tomllib
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    cfg = tomllib.loads(text)["tool"]["mutmut"]
+    head, sep, rest = text.partition("[tool.mutmut]")
+    tail = rest[rest.find("\n["):] if "\n[" in rest else ""
+    cfg["only_mutate"] = [f"src/ehelse/{m}.py" for m in modules]
+    # the named tests, with the book's --ignore / --deselect of tests that cannot see a mutant
+    cfg["pytest_add_cli_args_test_selection"] = tests + [a for a in cfg["pytest_add_cli_args_test_selection"]
+                                                         if a != "tests"]
+    body = "".join(f"{k} = {json.dumps(v)}\n" for k, v in cfg.items())
+    return head + sep + "\n" + body + tail
+
+
+def stage(fresh: bool, where: Path = None, pyproject: str | None = None) -> None:
+    """Create the stage (default _build/mutate) with its links to the book (and drop old results when asked)."""
+    global STAGE
+    STAGE = where or STAGE
     if fresh and STAGE.exists():
         shutil.rmtree(STAGE)
     STAGE.mkdir(parents=True, exist_ok=True)
-    for name, target in {"src": "lib", "pyproject.toml": "pyproject.toml", **{n: n for n in also_copy()}}.items():
+    links = {"src": "lib", **{n: n for n in also_copy()}}
+    if pyproject is None:
+        links["pyproject.toml"] = "pyproject.toml"
+    else:
+        (STAGE / "pyproject.toml").unlink(missing_ok=True)
+        (STAGE / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    for name, target in links.items():
         link = STAGE / name
         if not link.is_symlink() and (ROOT / target).exists():
             link.symlink_to(Path(os.path.relpath(ROOT / target, STAGE)))
@@ -88,6 +117,28 @@ def summary(st: dict[str, str]) -> dict:
             "score": round(100 * k / (k + live), 1) if k + live else None}
 
 
+DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+out = {}
+for name in json.loads(sys.stdin.read()):
+    out[name] = get_diff_for_mutant(name, path=find_mutant(name).path)
+print(json.dumps(out))
+"""
+
+
+def mutant_diffs(names: list[str]) -> dict[str, str]:
+    """Mutant name -> its diff, all in one process (`mutmut show` per mutant costs half a second each)."""
+    if not names:
+        return {}
+    res = subprocess.run([sys.executable, "-c", DIFFS], cwd=STAGE, input=json.dumps(names), capture_output=True,
+                         text=True)
+    if res.returncode:
+        print(res.stderr[-2000:], file=sys.stderr)
+        return {}
+    return json.loads(res.stdout)
+
+
 def report(st: dict[str, str]) -> int:
     """Print the score table and every surviving mutant with its diff; write summary.json."""
     s = summary(st)
@@ -99,9 +150,9 @@ def report(st: dict[str, str]) -> int:
     print("(score = killed / (killed + survived + no tests); 'other' = not run: suspicious, skipped, interrupted)")
     live = sorted(n for n, v in st.items() if v in ("survived", "no tests"))
     print(f"\nSurviving mutants ({len(live)}):")
+    diffs = mutant_diffs(live)
     for name in live:
-        diff = subprocess.run(MUTMUT + ["show", name], cwd=STAGE, capture_output=True, text=True).stdout
-        changed = [ln for ln in diff.splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+        changed = [ln for ln in diffs.get(name, "").splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
         print(f"  {name} [{st[name]}]: " + " | ".join(x.strip() for x in changed))
     (STAGE / "summary.json").write_text(json.dumps({"summary": s, "surviving": live}, indent=1))
     return 0
@@ -112,11 +163,26 @@ def main() -> int:
     ap.add_argument("--summary", action="store_true", help="only print the summary of the last run")
     ap.add_argument("--fresh", action="store_true", help="drop the results of earlier runs first")
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--focus", help="comma-separated modules of lib/ehelse/ to mutate alone (e.g. plots,style)")
+    ap.add_argument("--tests", nargs="+", default=[], help="with --focus: the test files (or node ids) to run")
     ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
     a = ap.parse_args()
     t0 = time.monotonic()
-    if not a.summary:
-        stage(a.fresh)
+    where = pyproject = None
+    if a.focus:
+        if not a.tests:
+            ap.error("--focus needs --tests")
+        modules = a.focus.split(",")
+        missing = [m for m in modules if not (ROOT / "lib" / "ehelse" / f"{m}.py").exists()]
+        if missing:
+            ap.error(f"--focus: no module lib/ehelse/{missing[0]}.py")
+        where = ROOT / "_build" / "mutate-focus" / "-".join(modules)
+        pyproject = focus_pyproject(modules, a.tests)
+    if a.summary:
+        global STAGE
+        STAGE = where or STAGE
+    else:
+        stage(a.fresh, where, pyproject)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         for k in [k for k in env if k.startswith("EHELSE_")]:
             env.pop(k)
