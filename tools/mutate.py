@@ -158,6 +158,83 @@ def report(st: dict[str, str]) -> int:
     return 0
 
 
+REASONS = ROOT / "tools" / "mutation-reasons"
+BEGIN, END = "<!-- mutate:begin (written by tools/mutate.py --readme) -->", "<!-- mutate:end -->"
+
+
+def reasons() -> dict[str, str]:
+    """Mutant name -> reason it survives, from tools/mutation-reasons/*.csv (columns mutant, reason)."""
+    import csv
+
+    out = {}
+    for f in sorted(REASONS.glob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            for i, row in enumerate(csv.DictReader(fh), start=2):
+                if set(row) != {"mutant", "reason"} or not row["mutant"] or not row["reason"]:
+                    raise SystemExit(f"{f.relative_to(ROOT)}, line {i}: need columns mutant, reason; got {row}")
+                if not row["reason"].startswith(("equivalent:", "test to add:")):
+                    raise SystemExit(f"{f.relative_to(ROOT)}, line {i}: reason must start with 'equivalent:' or "
+                                     f"'test to add:', got {row['reason']!r}")
+                out[row["mutant"]] = row["reason"]
+    return out
+
+
+def _function_of(mutant: str) -> tuple[str, int]:
+    """ehelse.plots.x_line__mutmut_12 -> ("plots.line", 12)."""
+    head, _, num = mutant.rpartition("__mutmut_")
+    mod = module_of(mutant)
+    fn = head[len(mod) + 1:]
+    fn = fn[2:] if fn.startswith("x_") else fn.replace("xǁ", "").replace("ǁ", ".")
+    return f"{mod.removeprefix('ehelse.')}.{fn}", int(num)
+
+
+def readme_section(st: dict[str, str], when: str) -> str:
+    """The README's "Last result" section: the score table and every live mutant with its reason."""
+    s, why = summary(st), reasons()
+    lines = [BEGIN, "", f"### Last result", "", when, "",
+             "| module | killed | survived | no tests | not run | score |", "|---|---|---|---|---|---|"]
+    for mod, r in s["modules"].items():
+        lines.append(f"| `{mod}` | {r['killed']} | {r['survived']} | {r['no_tests']} | {r['other']} | "
+                     f"{'' if r['score'] is None else str(r['score']) + ' %'} |")
+    total = s["killed"] + s["survived_or_untested"]
+    lines += [f"| **all of `lib/ehelse/`** | {s['killed']} | {s['survived_or_untested']} (survived + no tests) | | | "
+              f"**{s['score']} %** |", "",
+              f"Score = killed / (killed + survived + no tests) over {total:,} mutants. Every live mutant follows, "
+              "by function, with its reason (from `tools/mutation-reasons/*.csv`; diffs in "
+              "`tools/mutation-survivors.txt`). \"not classified\" means nobody has yet decided whether it is "
+              "equivalent or which test would kill it.", ""]
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for name, status in st.items():
+        if status in ("survived", "no tests"):
+            fn, num = _function_of(name)
+            groups[(fn, status, why.get(name, "not classified"))].append(num)
+    lines += ["| function | status | mutants | reason |", "|---|---|---|---|"]
+    for (fn, status, reason), nums in sorted(groups.items()):
+        lines.append(f"| `{fn}` | {status} | {', '.join(map(str, sorted(nums)))} | {reason.replace('|', '/')} |")
+    return "\n".join(lines + ["", END])
+
+
+def write_readme(st: dict[str, str], when: str) -> None:
+    """Replace the section between the mutate markers of README.md."""
+    path = ROOT / "README.md"
+    text = path.read_text(encoding="utf-8")
+    a, b = text.find(BEGIN), text.find(END)
+    if a < 0 or b < a:
+        raise SystemExit(f"README.md: markers {BEGIN!r} … {END!r} not found")
+    path.write_text(text[:a] + readme_section(st, when) + text[b + len(END):], encoding="utf-8")
+
+
+def write_survivors(st: dict[str, str]) -> None:
+    """tools/mutation-survivors.txt: every live mutant with its status and diff."""
+    live = sorted(n for n, v in st.items() if v in ("survived", "no tests"))
+    diffs = mutant_diffs(live)
+    out = []
+    for name in live:
+        changed = [ln for ln in diffs.get(name, "").splitlines() if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+        out.append(f"{name} [{st[name]}]: " + " | ".join(x.strip() for x in changed))
+    (ROOT / "tools" / "mutation-survivors.txt").write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--summary", action="store_true", help="only print the summary of the last run")
@@ -165,6 +242,8 @@ def main() -> int:
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--focus", help="comma-separated modules of lib/ehelse/ to mutate alone (e.g. plots,style)")
     ap.add_argument("--tests", nargs="+", default=[], help="with --focus: the test files (or node ids) to run")
+    ap.add_argument("--readme", metavar="WHEN", help="write the result into README.md (section between the "
+                    "mutate markers; WHEN = date, commit and machine) and tools/mutation-survivors.txt")
     ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
     a = ap.parse_args()
     t0 = time.monotonic()
@@ -191,7 +270,14 @@ def main() -> int:
             print(f"mutmut run exited with {res.returncode}", file=sys.stderr)
             return res.returncode
         print(f"mutmut run took {time.monotonic() - t0:.0f} s")
-    return report(statuses())
+    st = statuses()
+    rc = report(st)
+    if a.readme:
+        if a.focus:
+            ap.error("--readme: a focus run is not the book's score")
+        write_readme(st, a.readme)
+        write_survivors(st)
+    return rc
 
 
 if __name__ == "__main__":
