@@ -78,6 +78,20 @@ def stage(fresh: bool, where: Path = None, pyproject: str | None = None) -> None
         shutil.rmtree(STAGE / "mutants" / name, ignore_errors=True)
 
 
+def forget_live() -> int:
+    """Mark every survived or untested mutant of the stage as not checked, so the next run retests it."""
+    n = 0
+    for meta in (STAGE / "mutants" / "src").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        for key, code in codes.items():
+            if code in (0, 5, 33):
+                codes[key] = None
+                n += 1
+        meta.write_text(json.dumps(data))
+    return n
+
+
 def statuses() -> dict[str, str]:
     """Mutant name -> status of the last run, from `mutmut results --all true`."""
     out = subprocess.run(MUTMUT + ["results", "--all", "true"], cwd=STAGE, capture_output=True, text=True,
@@ -242,6 +256,8 @@ def main() -> int:
     ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--focus", help="comma-separated modules of lib/ehelse/ to mutate alone (e.g. plots,style)")
     ap.add_argument("--tests", nargs="+", default=[], help="with --focus: the test files (or node ids) to run")
+    ap.add_argument("--retest-live", action="store_true", help="retest every survived or untested mutant "
+                    "(after tests were added: mutmut itself keeps earlier verdicts of unchanged functions)")
     ap.add_argument("--readme", metavar="WHEN", help="write the result into README.md (section between the "
                     "mutate markers; WHEN = date, commit and machine) and tools/mutation-survivors.txt")
     ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
@@ -262,6 +278,8 @@ def main() -> int:
         STAGE = where or STAGE
     else:
         stage(a.fresh, where, pyproject)
+        if a.retest_live:
+            print(f"{forget_live()} survived or untested mutants will be retested")
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         for k in [k for k in env if k.startswith("EHELSE_")]:
             env.pop(k)
