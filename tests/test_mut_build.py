@@ -482,6 +482,16 @@ def test_execute_fails_naming_each_chapter_that_raised_and_forgets_its_record(bo
                                        "  ran notebooks/sub/two.md (1.2 s)\n")
 
 
+def test_execute_a_chapter_that_raised_without_a_record(book, pool, capsys):
+    """Fails if forgetting the record of a failed chapter that has none raises KeyError (state.pop's default
+    dropped) instead of the SystemExit naming the chapter; no state is recorded for it."""
+    ran, fail = pool
+    fail.add("two")
+    with pytest.raises(SystemExit, match=r"\nnotebooks/sub/two.md: ValueError: boom$"):
+        build.execute(only=[book / "notebooks" / "sub" / "two.md"])
+    assert json.loads(build.STATE.read_text()) == {}
+
+
 # --- the atomic HTML build (with a fake jupyter-book) ----------------------------------------------------
 
 @pytest.fixture

@@ -21,7 +21,7 @@ Intro text naming `claim_value:A2` outside any section.
 
 ## Unreleased
 
-- `claim_value:A*` moved;
+- `claim_value:A*` moved (før);
   `chart_source:C1` dropped. Not names: `Foo:bar`, `x: y`, `claim_value`.
 
 ## [0.2.0] 2026-01-31 · released.csv sha256 {SHA_A}
@@ -41,6 +41,19 @@ CHANGES = [("chart_source", "C1", "report", "(none)"), ("chart_source", "C2", "(
            ("claim_compared", "A1", "1.0", "1.00"), ("claim_value", "A2", "2.0", "2.5")]
 
 
+PYPROJECT = '[project]\nname = "x"\nversion = "0.2.0"\ndescription = "Bøker"\n\n[tool.other]\nversion = "7"\n'
+
+
+@pytest.fixture
+def latin1_locale(monkeypatch):
+    """Text files opened without an encoding are read and written as Latin-1 (as on a machine whose locale is
+    not UTF-8): pathlib asks io.text_encoding for the encoding when none is given."""
+    import io
+
+    real = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: real(encoding) if encoding else "latin-1")
+
+
 def _frame(rows):
     return pd.DataFrame(rows, columns=["kind", "key", "old", "new"])
 
@@ -50,8 +63,7 @@ def book(tmp_path, monkeypatch):
     """changelog's files pointed at made-up copies; `changes` (whose defaults are bound at import) redirected."""
     files = {"CHANGELOG": ("CHANGELOG.md", CHANGELOG), "EXPECTED": ("expected.csv", EXPECTED),
              "RELEASED": ("released.csv", RELEASED),
-             "PYPROJECT": ("pyproject.toml", '[project]\nname = "x"\nversion = "0.2.0"\n\n[tool.other]\n'
-                                             'version = "7"\n')}
+             "PYPROJECT": ("pyproject.toml", PYPROJECT)}
     for attr, (name, text) in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         monkeypatch.setattr(changelog, attr, tmp_path / name)
@@ -64,8 +76,9 @@ def test_releases_newest_first_with_version_date_and_hash():
                                              {"version": "0.1.0", "date": "2025-12-01", "sha": SHA_B}]
 
 
-def test_releases_and_unreleased_read_the_changelog_by_default(book):
-    """Fails if the `text is None` default reads nothing or another file (mutants of the default branch)."""
+def test_releases_and_unreleased_read_the_changelog_by_default(book, latin1_locale):
+    """Fails if the `text is None` default reads nothing or another file, or reads it in the locale's
+    encoding rather than UTF-8 (the headings' "·", the section's "ø"; mutants of the default branch)."""
     assert [r["version"] for r in changelog.releases()] == ["0.2.0", "0.1.0"]
     assert changelog.unreleased() == changelog.unreleased(CHANGELOG)
     assert changelog.releases("") == [] and changelog.unreleased("") == ""
@@ -74,7 +87,7 @@ def test_releases_and_unreleased_read_the_changelog_by_default(book):
 def test_unreleased_is_the_text_up_to_the_next_heading():
     """Fails if the section stops at the first line (no re.S), starts at a heading not at a line start (no
     re.M), runs past the next `## ` heading, or a missing section raises instead of giving ""."""
-    assert changelog.unreleased(CHANGELOG) == ("\n- `claim_value:A*` moved;\n"
+    assert changelog.unreleased(CHANGELOG) == ("\n- `claim_value:A*` moved (før);\n"
                                                "  `chart_source:C1` dropped. Not names: `Foo:bar`, `x: y`, "
                                                "`claim_value`.\n\n")
     assert changelog.unreleased("# C\n## Unreleased\nlast section\n") == "\nlast section\n"
@@ -94,6 +107,15 @@ def test_changes_are_added_removed_and_changed_rows_as_text(book):
     the column names change, or the rows are not sorted by kind and key."""
     got = changelog.changes(book / "expected.csv", book / "released.csv")
     pd.testing.assert_frame_equal(got, _frame(CHANGES))
+
+
+def test_changes_show_old_and_new_values_as_written(tmp_path):
+    """Fails if the files are not read as text (dtype=str dropped): an all-number value column would be
+    read as floats and "39.0000" shown as 39.0."""
+    (tmp_path / "old.csv").write_text("kind,key,value\nclaim_value,A1,39.0000\nclaim_value,A2,5.0000\n")
+    (tmp_path / "new.csv").write_text("kind,key,value\nclaim_value,A1,39.5000\nclaim_value,A2,5.0000\n")
+    got = changelog.changes(tmp_path / "new.csv", tmp_path / "old.csv")
+    pd.testing.assert_frame_equal(got, _frame([("claim_value", "A1", "39.0000", "39.5000")]))
 
 
 def test_changes_of_a_file_against_itself_are_none(book):
@@ -119,10 +141,11 @@ def test_sha256_is_the_hex_digest_of_the_file(tmp_path):
     assert changelog.sha256(p) == hashlib.sha256(b"kind,key,value\n").hexdigest()
 
 
-def test_release_snapshots_records_the_hash_and_sets_the_version(book, monkeypatch):
+def test_release_snapshots_records_the_hash_and_sets_the_version(book, monkeypatch, latin1_locale):
     """Fails if release() does not copy expected.csv to released.csv, writes another heading (version,
     ISO date, hash of the new snapshot), loses the Unreleased heading, changes more than the first
-    Unreleased heading or more than pyproject's first `version =` line."""
+    Unreleased heading or more than pyproject's first `version =` line, or reads or writes CHANGELOG.md
+    or pyproject.toml in the locale's encoding rather than UTF-8."""
     real = changelog.sha256
     # sha256()'s default path is bound at import to the book's released.csv: hash the made-up snapshot instead
     monkeypatch.setattr(changelog, "sha256", lambda path=book / "released.csv": real(path))
@@ -135,8 +158,7 @@ def test_release_snapshots_records_the_hash_and_sets_the_version(book, monkeypat
     assert (book / "CHANGELOG.md").read_text(encoding="utf-8") == text.replace(
         "## Unreleased\n", f"## Unreleased\n\n{heading}", 1)
     assert changelog.releases()[0] == {"version": "1.0.0", "date": "2026-02-03", "sha": sha}
-    assert (book / "pyproject.toml").read_text(encoding="utf-8") == \
-        '[project]\nname = "x"\nversion = "1.0.0"\n\n[tool.other]\nversion = "7"\n'
+    assert (book / "pyproject.toml").read_text(encoding="utf-8") == PYPROJECT.replace('"0.2.0"', '"1.0.0"')
 
 
 def test_release_is_dated_today_by_default(book, monkeypatch):
@@ -159,7 +181,8 @@ def test_main_release_needs_a_version(book, capsys):
     with pytest.raises(SystemExit) as e:
         changelog.main(["release"])
     assert e.value.code == 2
-    assert capsys.readouterr().err.endswith("error: release needs a version\n")
+    assert capsys.readouterr().err == ("usage: python -m ehelse.changelog [-h] [{check,release}] [version]\n"
+                                       "python -m ehelse.changelog: error: release needs a version\n")
     with pytest.raises(SystemExit):
         changelog.main(["publish"])
 
