@@ -21,6 +21,7 @@ VERDICTS = pd.DataFrame([
     ("CC03", "citizens2022", "C3", claims.CONSISTENCY, np.nan, np.nan, "7 %", "", "t3"),
     ("PC01", "personnel2020", "P1", "not checkable", np.nan, np.nan, "", "", "t4"),
     ("PC02", "personnel2020", "P2", "does not hold", 5.0, 7.5, "5 %", "up", "t5"),
+    ("WC01", "citizens2023", "W1", "holds", 50.0, np.nan, "50 %", "", "t6"),
 ], columns=["claim_id", "report", "figure_id", "verdict", "value", "compared", "printed", "direction", "text_no"])
 PUBLISHER = pd.DataFrame({"claim_id": ["PUB01", "PUB02"], "verdict": ["holds", "does not hold"]})
 INVENTORY = pd.DataFrame({"figure_id": ["F1", "F2", "F3", "G1"], "chart_type": ["bar", "text", "line", "bar"],
@@ -67,6 +68,7 @@ ROWS = [
     ("claim_verdict", "CC03", "consistency check only"), ("claim_value", "CC03", ""),
     ("claim_verdict", "PC01", "not checkable"), ("claim_value", "PC01", ""),
     ("claim_verdict", "PC02", "does not hold"), ("claim_value", "PC02", "5.0000"), ("claim_compared", "PC02", "7.5000"),
+    ("claim_verdict", "WC01", "holds"), ("claim_value", "WC01", "50.0000"),
     ("publisher_claim_verdict", "PUB01", "holds"), ("publisher_claim_verdict", "PUB02", "does not hold"),
     ("chart_source", "F1", "report"), ("chart_source", "F3", "missing"), ("chart_source", "G1", "publisher's web page"),
     ("contradiction", "I1", "numbers differ"), ("contradiction", "I2", "text"), ("contradiction", "I3", "numbers differ"),
@@ -121,6 +123,8 @@ def test_summary_line_by_line(sources):
         "Claims and verdicts (holds / does not hold / consistency check only / not checkable):",
         "  citizens2022: 3 claims: 1 hold, 1 do not hold, 1 consistency checks only (checked against their own "
         "line), 0 not checkable",
+        "  citizens2023: 1 claims: 1 hold, 0 do not hold, 0 consistency checks only (checked against their own "
+        "line), 0 not checkable",
         "  personnel2020: 2 claims: 0 hold, 1 do not hold, 0 consistency checks only (checked against their own "
         "line), 1 not checkable",
         "    CC02 (C2) down: computed 12.3457 — " + LONG[:70],
@@ -134,6 +138,15 @@ def test_summary_line_by_line(sources):
         "Synthetic citizens: 95 % intervals contain the published share in 66.7 % of cases",
         "Synthetic personnel: 95 % intervals contain the published share in 75.0 % of cases",
     ]
+
+
+def test_summary_counts_a_verdict_absent_from_the_publisher_claims_as_zero(sources, monkeypatch):
+    """Fails if a verdict no publisher claim has is counted otherwise than 0 (the defaults of the counts)."""
+    res = replicate.results()
+    monkeypatch.setattr(claims, "publisher_verdicts", lambda: pd.DataFrame({"claim_id": ["PUB09"],
+                                                                            "verdict": ["not checkable"]}))
+    assert replicate.summary(res).split("\n")[6] == \
+        "  publisher pages' word numbers: 1 claims: 0 hold, 0 do not hold, 1 not checkable"
 
 
 def _table(rows):
@@ -167,11 +180,12 @@ CSV = "kind,key,value\nclaim_verdict,CC01,holds\nclaim_value,CC03,\ncontradictio
 
 
 def test_main_update_writes_the_expectation(cli, capsys):
-    """Fails if --update does not create the folder, writes another CSV (index, line ends), prints
-    another line or returns non-zero."""
-    assert replicate.main(["--update"]) == 0
-    assert cli.read_bytes() == CSV.encode()
-    assert capsys.readouterr().out == "SUMMARY of 3\nwrote data/replication/expected.csv (3 rows)\n"
+    """Fails if --update does not create the folders, fails when they exist (a second update), writes
+    another CSV (index, line ends), prints another line or returns non-zero."""
+    for _ in range(2):
+        assert replicate.main(["--update"]) == 0
+        assert cli.read_bytes() == CSV.encode()
+        assert capsys.readouterr().out == "SUMMARY of 3\nwrote data/replication/expected.csv (3 rows)\n"
 
 
 def test_main_without_an_expectation_fails_and_says_how_to_create_it(cli, capsys):
@@ -198,3 +212,15 @@ def test_main_fails_naming_each_changed_result(cli, capsys):
                           "value": ["holds"]}).to_string(index=False)
     assert capsys.readouterr().out == (
         "SUMMARY of 3\nReplication: 1 result(s) differ from the committed expectation:\n" + table + "\n")
+
+
+def test_main_help_names_the_program_its_purpose_and_the_option(capsys):
+    """Fails if the program name, the one-line description (the docstring's first line only) or the help
+    of --update changes."""
+    with pytest.raises(SystemExit) as e:
+        replicate.main(["--help"])
+    assert e.value.code == 0
+    assert " ".join(capsys.readouterr().out.split()) == (
+        "usage: python -m ehelse.replicate [-h] [--update] Replication summary: claims and verdicts, "
+        "contradictions, charts reproduced, microdata agreement. options: -h, --help show this help message "
+        "and exit --update write the current results as the expectation")
