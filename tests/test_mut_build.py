@@ -111,11 +111,17 @@ def test_shared_hash_tells_a_byte_moved_across_a_file_boundary(book):
     ('respondents("others")', set()),
     ("no microdata here", set()),
 ])
-def test_surveys_read_from_the_chapter_text(tmp_path, code, surveys):
+def test_surveys_read_from_the_chapter_text(tmp_path, monkeypatch, code, surveys):
     """Fails if a literal survey is missed (quotes, spaces), a non-literal argument does not count as both
-    surveys, or an empty call or an unknown survey counts."""
+    surveys, an empty call or an unknown survey counts, or the text is read in the locale's encoding
+    (an ASCII locale simulated: pathlib asks io.text_encoding when no encoding is given) instead of UTF-8."""
+    import io
+
+    real = io.text_encoding
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: real(encoding) if encoding else "ascii")
     md = tmp_path / "c.md"
-    md.write_text(f"```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
+    md.write_text(f"# Pasientreiser og fastlegeordningen: hva sier de spurte?\n\nSå:\n\n"
+                  f"```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
     assert build.surveys_read(md) == surveys
 
 
@@ -333,14 +339,16 @@ def _kwargs(md):
 
 
 def test_execute_one_writes_the_executed_notebook_with_stable_ids_and_kernel(book, client):
-    """Fails if _execute_one runs the client with another timeout, kernel or folder, reports an error on
-    success, writes the jupytext metadata or another kernelspec into the .ipynb, or loses the outputs or
-    the stable ids."""
+    """Fails if _execute_one runs the client with another timeout, kernel or folder, hands it a notebook
+    with another kernelspec or with the jupytext metadata, reports an error on success, writes another
+    kernelspec into the .ipynb, or loses the outputs or the stable ids."""
     one = book / "notebooks" / "one.md"
     one.write_text(CODE.format(x=1), encoding="utf-8")
     md_str, secs, err = build._execute_one(str(one))
     assert (md_str, err) == (str(one), "") and 0 <= secs < 60
     assert client.made[0].kwargs == _kwargs(one)
+    assert client.made[0].nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
+                                                        "language": "python"}
     nb = nbformat.read(one.with_suffix(".ipynb"), as_version=4)
     assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3", "language": "python"}
     assert "jupytext" not in client.made[0].nb.metadata
@@ -356,6 +364,7 @@ def test_execute_one_reports_the_error_and_writes_nothing(book, client):
     client.error = ValueError("a" * 5000 + "the end")
     md_str, secs, err = build._execute_one(str(one))
     assert md_str == str(one) and err == "ValueError: " + ("a" * 5000 + "the end")[-3000:]
+    assert 0 <= secs < 30  # the seconds it took, not a sum of clock readings
     assert not one.with_suffix(".ipynb").exists()
 
 
@@ -374,13 +383,13 @@ def test_try_chapter_runs_in_memory_and_reports(book, client, tmp_path, capsys):
 
 
 def test_try_chapter_reports_a_failure(book, client, capsys):
-    """Fails if a chapter that raises returns 0, or the message loses the chapter, the error type or the
-    last 3000 characters of the error."""
+    """Fails if a chapter that raises returns 0, or the message loses the chapter, the error type or keeps
+    more or less than the last 3000 characters of the error."""
     one = book / "notebooks" / "one.md"
     one.write_text(CODE.format(x=1), encoding="utf-8")
-    client.error = KeyError("k")
+    client.error = RuntimeError("b" * 4000 + "end")
     assert build.try_chapter(one, book / "never.ipynb") == 1
-    assert capsys.readouterr().out == f"FAILED {one}: KeyError: 'k'\n"
+    assert capsys.readouterr().out == f"FAILED {one}: RuntimeError: {('b' * 4000 + 'end')[-3000:]}\n"
     assert not (book / "never.ipynb").exists()
 
 
@@ -425,19 +434,22 @@ def pool(book, monkeypatch):
 
 def test_execute_runs_the_stale_chapters_and_records_their_keys(book, pool, capsys):
     """Fails if execute() runs fresh chapters or misses stale ones, records another key or notebook hash,
-    keeps entries of chapters that no longer exist, writes the state unsorted or in another layout,
+    keeps entries of chapters that no longer exist, writes the state unsorted (keys of the entries too) or
+    in another layout,
     uses more processes than chapters, or prints other lines."""
     ran, fail = pool
     one, two = book / "notebooks" / "one.md", book / "notebooks" / "sub" / "two.md"
     state = {"gone": {"inputs": "x", "notebook": None}}
     two.with_suffix(".ipynb").write_text("{}")
-    state["sub/two"] = {"inputs": build.input_hash(two, build.shared_hash(), SETTINGS), "notebook": _sha(b"{}")}
+    # an entry written with its keys in another order: the state file is rewritten with sorted keys
+    state["sub/two"] = {"notebook": _sha(b"{}"), "inputs": build.input_hash(two, build.shared_hash(), SETTINGS)}
     build.STATE.write_text(json.dumps(state))
     assert build.execute() == [str(one)]
     assert ran == [str(one)] and Pool.workers == [1]
     expected = {"one": {"inputs": build.input_hash(one, build.shared_hash(), SETTINGS),
                         "notebook": _sha(b'{"ran": true}')}, "sub/two": state["sub/two"]}
     assert build.STATE.read_text() == json.dumps(expected, indent=1, sort_keys=True) + "\n"
+    assert build.STATE.read_text().index('"inputs"') < build.STATE.read_text().index('"notebook"')
     assert capsys.readouterr().out == ("execute: 1 chapter(s) on 1 process(es)\n"
                                        "  ran notebooks/one.md (1.2 s)\n")
     assert build.execute() == []
@@ -477,9 +489,38 @@ def test_execute_fails_naming_each_chapter_that_raised_and_forgets_its_record(bo
         build.execute(force=True)
     state = json.loads(build.STATE.read_text())
     assert list(state) == ["sub/two"]
-    assert capsys.readouterr().out == ("execute: 2 chapter(s) on 2 process(es)\n"
-                                       "  FAILED notebooks/one.md (2.0 s)\n"
-                                       "  ran notebooks/sub/two.md (1.2 s)\n")
+    fail.add("two")
+    with pytest.raises(SystemExit, match=r"^chapter\(s\) raised an error; the book is not built:\n"
+                                         r"notebooks/one.md: ValueError: boom\nnotebooks/sub/two.md: ValueError: boom$"):
+        build.execute(force=True)
+    assert capsys.readouterr().out.startswith("execute: 2 chapter(s) on 2 process(es)\n"
+                                              "  FAILED notebooks/one.md (2.0 s)\n"
+                                              "  ran notebooks/sub/two.md (1.2 s)\n")
+
+
+def test_execute_records_the_inputs_as_they_were_when_it_started(book, pool, monkeypatch, tmp_path):
+    """Fails if the key recorded for a chapter is recomputed after it ran (shared hash or settings read
+    again): an edit of lib/ or of the settings during the run would then be recorded as executed, and the
+    chapter, run on the old inputs, would look fresh."""
+    ran, fail = pool
+    one = book / "notebooks" / "one.md"
+    one.write_text('cit = respondents("citizens")\n', encoding="utf-8")
+    a, b = tmp_path / "a.sav", tmp_path / "b.sav"
+    a.write_bytes(b"a")
+    b.write_bytes(b"b")
+    loads = iter([{"microdata": {**SETTINGS["microdata"], "citizens": p}} for p in (a, b, b, b)])
+    monkeypatch.setattr(ehelse.settings, "load", lambda: next(loads))
+    shared = build.shared_hash()
+    before = build.input_hash(one, shared, {"microdata": {**SETTINGS["microdata"], "citizens": a}})
+    real_run = build._execute_one
+
+    def run_and_edit(md_str):
+        (book / "lib" / "ehelse" / "a.py").write_text("x = 2\n")  # lib/ edited while the chapter runs
+        return real_run(md_str)
+
+    monkeypatch.setattr(build, "_execute_one", run_and_edit)
+    build.execute(only=[one])
+    assert json.loads(build.STATE.read_text())["one"]["inputs"] == before
 
 
 def test_execute_a_chapter_that_raised_without_a_record(book, pool, capsys):
@@ -502,7 +543,7 @@ def jb(book, monkeypatch):
     def run(cmd, cwd):
         calls.append((cmd, cwd))
         out = Path(cmd[cmd.index("--path-output") + 1]) / "_build" / "html"
-        out.mkdir(parents=True)
+        out.mkdir(parents=True, exist_ok=True)
         if how["index"]:
             (out / "index.html").write_text("new book")
         return type("Done", (), {"returncode": how["code"]})()
@@ -513,17 +554,22 @@ def jb(book, monkeypatch):
 
 def test_html_replaces_the_book_only_after_a_whole_successful_build(book, jb, capsys):
     """Fails if html() runs jupyter-book with other arguments (all pages, -W, -n, --keep-going, html
-    builder, a temporary output), leaves the temporary folders, or does not replace _build/html."""
+    builder, a temporary output), does not clear what an interrupted build left in the temporary folders
+    first (a stale page would be published; a non-empty .html-old stops the swap), leaves them, or does
+    not replace _build/html."""
     calls, how = jb
     (book / "_build" / "html").mkdir(parents=True)
     (book / "_build" / "html" / "index.html").write_text("old book")
-    (book / "_build" / ".html-new" / "stale").mkdir(parents=True)
+    (book / "_build" / ".html-new" / "_build" / "html").mkdir(parents=True)
+    (book / "_build" / ".html-new" / "_build" / "html" / "stale.html").write_text("left by an interrupted build")
     (book / "_build" / ".html-old").mkdir()
+    (book / "_build" / ".html-old" / "index.html").write_text("left by an interrupted swap")
     assert build.html(book) == 0
     jbook = str(Path(sys.executable).with_name("jupyter-book"))
     assert calls == [([jbook, "build", str(book), "--all", "-W", "-n", "--keep-going", "--builder", "html",
                        "--path-output", str(book / "_build" / ".html-new")], book)]
     assert (book / "_build" / "html" / "index.html").read_text() == "new book"
+    assert sorted(p.name for p in (book / "_build" / "html").iterdir()) == ["index.html"]
     assert sorted(p.name for p in (book / "_build").iterdir()) == ["html"]
     assert capsys.readouterr().out == "Book: _build/html/index.html\n"
 
@@ -630,7 +676,8 @@ def test_main_help_names_the_program_its_purpose_and_options(cli, capsys):
     assert out.startswith("usage: python -m ehelse.build [-h] [--out OUT] [--force] [--jobs JOBS] "
                           "{execute,sync,status,html,try} [chapters ...] "
                           "Keep the executed chapter notebooks fresh, fast and in sync with their text. positional")
-    for text in ["with try: chapter .md files to run in memory",
-                 "with try: write the executed notebook here (outside the repo)", "--force execute every chapter"]:
-        assert text in out
+    assert out.endswith("positional arguments: {execute,sync,status,html,try} chapters with try: chapter .md files "
+                        "to run in memory options: -h, --help show this help message and exit --out OUT with try: "
+                        "write the executed notebook here (outside the repo) --force execute every chapter "
+                        "--jobs JOBS")
     assert _exit(["publish"]) == 2

@@ -8,6 +8,8 @@ tests/test_replication.py checks the real book, partly in a subprocess that cann
 mutation run (tools/mutate.py --focus replicate) is the demonstration that each test fails on the bug its
 docstring names.
 """
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,7 +30,8 @@ INVENTORY = pd.DataFrame({"figure_id": ["F1", "F2", "F3", "G1"], "chart_type": [
                           "report": ["citizens2022", "citizens2022", "citizens2022", "personnel2020"]})
 SOURCES = {"F1": "report", "F3": None, "G1": "publisher's web page"}
 ISSUES = pd.DataFrame({"issue_id": ["I1", "I2", "I3"], "kind": ["numbers differ", "text", "numbers differ"]})
-UNPLACED = pd.DataFrame({"report": ["citizens2022"], "source_line": [17], "kind": ["lone"]})
+UNPLACED = pd.DataFrame({"report": ["citizens2022", "personnel2020", "citizens2022"], "source_line": [17, 3, 40],
+                         "kind": ["lone", "year", "lone"]})
 #: covered flags per (survey, year) of the synthetic recovery check
 COVERED = {("citizens", 2019): [1.0, 0.0], ("citizens", 2021): [1.0], ("personnel", 2020): [0.5, 1.0]}
 
@@ -57,7 +60,7 @@ def sources(monkeypatch):
     monkeypatch.setattr(microdata, "respondents", respondents)
     monkeypatch.setattr(microdata, "recovery", recovery)
     monkeypatch.setattr(waves, "report_of", lambda survey, year: f"{survey}-report-{year}")
-    monkeypatch.setattr(waves, "weighted", lambda survey, year: year == 2019)
+    monkeypatch.setattr(waves, "weighted", lambda survey, year: survey == "citizens" and year == 2019)
     monkeypatch.setattr(replicate, "wave_margins", lambda survey, year: f"margins {survey} {year}")
     return calls, state
 
@@ -72,7 +75,8 @@ ROWS = [
     ("publisher_claim_verdict", "PUB01", "holds"), ("publisher_claim_verdict", "PUB02", "does not hold"),
     ("chart_source", "F1", "report"), ("chart_source", "F3", "missing"), ("chart_source", "G1", "publisher's web page"),
     ("contradiction", "I1", "numbers differ"), ("contradiction", "I2", "text"), ("contradiction", "I3", "numbers differ"),
-    ("unplaced_number", "citizens2022:17", "lone"),
+    ("unplaced_number", "citizens2022:17", "lone"), ("unplaced_number", "personnel2020:3", "year"),
+    ("unplaced_number", "citizens2022:40", "lone"),
 ]
 
 
@@ -134,7 +138,7 @@ def test_summary_line_by_line(sources):
         "  citizens2022: 1 of 2 drawn (0 from the publisher's pages), 1 with numbers not in the sources",
         "  personnel2020: 1 of 1 drawn (1 from the publisher's pages), 0 with numbers not in the sources",
         "Contradictions recorded: 3 (numbers differ 2, text 1)",
-        "Lone numbers of the texts not used as results: 1 (lone 1); see unplaced.csv",
+        "Lone numbers of the texts not used as results: 3 (lone 2, year 1); see unplaced.csv",
         "Synthetic citizens: 95 % intervals contain the published share in 66.7 % of cases",
         "Synthetic personnel: 95 % intervals contain the published share in 75.0 % of cases",
     ]
@@ -201,6 +205,25 @@ def test_main_passes_when_every_result_equals_the_expectation(cli, capsys):
     cli.write_text(CSV, encoding="utf-8")
     assert replicate.main([]) == 0
     assert capsys.readouterr().out == "SUMMARY of 3\nReplication: all 3 checked results equal the committed expectation.\n"
+
+
+def test_main_compares_with_the_expectation_as_text(cli, capsys, monkeypatch):
+    """Fails if expected.csv is not read as text (dtype=str dropped): a file of numbers only would be read
+    as floats and "39.0000" would differ from the result "39.0000"."""
+    monkeypatch.setattr(replicate, "results", lambda: _table([("claim_value", "CC01", "39.0000"),
+                                                              ("claim_value", "CC02", "5.5000")]))
+    cli.parent.mkdir(parents=True)
+    cli.write_text("kind,key,value\nclaim_value,CC01,39.0000\nclaim_value,CC02,5.5000\n", encoding="utf-8")
+    assert replicate.main([]) == 0
+    assert capsys.readouterr().out.endswith("Replication: all 2 checked results equal the committed expectation.\n")
+
+
+def test_main_update_writes_unix_line_ends_on_any_system(cli, monkeypatch):
+    """Fails if the expectation is written with the system's line ends (lineterminator dropped): on Windows
+    every line of the committed file would change."""
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    assert replicate.main(["--update"]) == 0
+    assert cli.read_bytes() == CSV.encode()
 
 
 def test_main_fails_naming_each_changed_result(cli, capsys):
