@@ -343,7 +343,10 @@ def test_execute_one_writes_the_executed_notebook_with_stable_ids_and_kernel(boo
     with another kernelspec or with the jupytext metadata, reports an error on success, writes another
     kernelspec into the .ipynb, or loses the outputs or the stable ids."""
     one = book / "notebooks" / "one.md"
-    one.write_text(CODE.format(x=1), encoding="utf-8")
+    # a chapter whose header names no kernel: the executed notebook still gets the python3 kernelspec
+    one.write_text(CODE.format(x=1).replace("kernelspec:\n  display_name: Python 3\n  language: python\n"
+                                            "  name: python3\n", ""), encoding="utf-8")
+    assert "kernelspec" not in one.read_text(encoding="utf-8")
     md_str, secs, err = build._execute_one(str(one))
     assert (md_str, err) == (str(one), "") and 0 <= secs < 60
     assert client.made[0].kwargs == _kwargs(one)
@@ -542,6 +545,8 @@ def jb(book, monkeypatch):
 
     def run(cmd, cwd):
         calls.append((cmd, cwd))
+        if how.get("nothing"):  # jupyter-book stopped before it wrote its output folder
+            return type("Done", (), {"returncode": how["code"]})()
         out = Path(cmd[cmd.index("--path-output") + 1]) / "_build" / "html"
         out.mkdir(parents=True, exist_ok=True)
         if how["index"]:
@@ -602,6 +607,14 @@ def test_a_failed_first_build_says_no_book_was_written(book, jb, capsys):
     assert build.html(book) == 1
     assert not (book / "_build" / "html").exists()
     assert capsys.readouterr().err == "html: the build failed (exit 1, warnings count as errors); no book was written\n"
+
+
+def test_a_build_that_failed_before_writing_anything(book, jb, capsys):
+    """Fails if cleaning up after a failed build raises because the temporary folder was never created
+    (jupyter-book stopped at once, e.g. on a bad _config.yml) instead of returning 1 with the message."""
+    jb[1].update(code=2, nothing=True)
+    assert build.html(book) == 1
+    assert capsys.readouterr().err == "html: the build failed (exit 2, warnings count as errors); no book was written\n"
 
 
 # --- the command line --------------------------------------------------------------------------------------
