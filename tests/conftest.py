@@ -52,3 +52,19 @@ def site(tmp_path_factory) -> Path:
                           "--builder", "html"], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _validation_stamps_of_this_session(tmp_path_factory):
+    """Stamps of validated tables live for one test session only.
+
+    datapackage.validate skips tables whose bytes it validated before. The tests validate deliberately
+    corrupted copies; a stamp left by an earlier session (for example by a mutant of the mutation run
+    that accepted a broken table) would make later sessions skip them. Each session starts empty.
+    """
+    import ehelse.datapackage as dp
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(dp, "CACHE", tmp_path_factory.mktemp("validated"))
+    yield
+    mp.undo()
