@@ -246,6 +246,7 @@ def test_columns_in_another_order_are_read(tmp_path):
     ({"year": "2021"}, "line 5, column 'survey+year': value 'citizens/2021' duplicates line 4"),
     ({"report": ""}, "line 4, column 'report': value '' is not a report id (letters, digits)"),
     ({"report": " "}, "line 4, column 'report': value ' ' is not a report id (letters, digits)"),
+    ({"report": "_"}, "line 4, column 'report': value '_' is not a report id (letters, digits)"),
     ({"report": "c-19"}, "line 4, column 'report': value 'c-19' is not a report id (letters, digits)"),
     ({"report": "p20"}, "line 4, column 'report': value 'p20' belongs to survey 'personnel', not 'citizens'"),
     ({"sources": ""}, "line 4, column 'sources': value '' must be a ';' list of ['report', 'publisher', 'microdata']"),
@@ -280,3 +281,18 @@ def test_boundaries_that_are_valid(tmp_path):
     out = waves.read(_write(tmp_path / "w.csv", rows))
     assert list(out["year"]) == [2015, 2030] and list(out["interviews"]) == [1, 1200]
     assert list(out["report"]) == ["c_19", "c21"]
+
+
+def test_accessors_keep_to_the_survey_asked_for(tmp_path, monkeypatch):
+    """Fails if label, report_of or weighted look the year up in every survey (wave(None, year)): both
+    surveys have a 2020 wave here, the citizens' one first in the registry."""
+    rows = [{**ROWS[3], "year": "2020", "report": "c20"}, ROWS[0]]
+    monkeypatch.setattr(waves, "WAVES_FILE", _write(tmp_path / "waves.csv", rows))
+    waves._registry.cache_clear()
+    try:
+        assert waves.label("personnel", 2020) == "Personnel 2020"
+        assert waves.report_of("personnel", 2020) == "p20" and waves.report_of("personnel") == "p20"
+        assert waves.weighted("personnel", 2020) is False and waves.weighted("citizens", 2020) is True
+        assert waves.margin_year("personnel", 2020) is None
+    finally:
+        waves._registry.cache_clear()
