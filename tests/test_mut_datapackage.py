@@ -522,3 +522,92 @@ def test_cli_needs_a_command():
     with pytest.raises(SystemExit) as e:
         dp.main([])
     assert e.value.code == 2
+
+
+# ------------------------------------------------------------------ survivors of the first focus run
+
+
+def test_header_message_of_an_empty_file_and_of_an_error_without_field(tmp_path):
+    """Fails if _header_message's default header ([]) or field name ('') are mutated: an empty file misses
+    every column; an error without field_name names field ''."""
+    schema = {"fields": [{"name": "a"}, {"name": "b"}]}
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert dp._header_message(empty, schema, object()) == (
+        f"{empty}, row 1 (header), field 'a': column(s) ['a', 'b'] missing (the columns must be ['a', 'b'])")
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text("b,a\n1,2\n", encoding="utf-8")
+    assert dp._header_message(swapped, schema, object()) == (
+        f"{swapped}, row 1 (header), field '': columns out of order (they must be ['a', 'b'])")
+
+
+def test_header_message_reads_quoted_line_breaks_as_written(tmp_path):
+    """Fails if _header_message opens the file without newline='' (a quoted CR LF in a column name would be
+    read as LF and the column reported missing)."""
+    schema = {"fields": [{"name": "x\r\ny"}, {"name": "z"}]}
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'z,"x\r\ny"\r\n1,2\r\n')
+    assert dp._header_message(path, schema, object()) == (
+        f"{path}, row 1 (header), field '': columns out of order (they must be ['x\\r\\ny', 'z'])")
+
+
+def test_message_of_errors_without_cell_or_cells(tmp_path):
+    """Fails if _message's defaults for a missing `cell` ('') or `cells` ([]) are mutated."""
+    class E:
+        def __init__(self, **kw):
+            self.__dict__.update(kw)
+
+    p = tmp_path / "t.csv"
+    schema = {"fields": [{"name": "a"}], "primaryKey": ["a"]}
+    assert dp._message(E(type="constraint-error", row_number=3, field_name="a", note='constraint "required" is "True"'),
+                       p, schema) == f"{p}, row 3, field 'a': value '' breaks the constraint \"required\" is \"True\""
+    assert dp._message(E(type="primary-key", row_number=3, note="x"), p, schema) == \
+        f"{p}, row 3, field 'a': value '' is a duplicate key (x)"
+
+
+def test_validate_checks_only_the_tables_named_and_keys_a_copy_on_its_own_bytes(book, tmp_path):
+    """Fails if validate checks every table instead of the named ones (and their references), or keys the
+    stamp of a relocated copy on the book's files (a corrupted copy would then pass on the stamp)."""
+    _rows(book, HEADER + "1,x,120,2015,1,yes,X,open\n", folder="b")
+    dp.validate(["a-rows"])  # b-rows is broken, a-rows is not
+    copy = tmp_path / "copy"
+    for f in "ab":
+        (copy / f).mkdir(parents=True)
+        (copy / f / "rows.csv").write_text(ROWS, encoding="utf-8")
+    dp.validate(["a-rows"], published=copy)
+    (copy / "a" / "rows.csv").write_text(HEADER + "1,x,120,2015,1,yes,X,open\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        dp.validate(["a-rows"], published=copy)
+    assert str(e.value).startswith(f"{copy / 'a' / 'rows.csv'}, row 2, field 'share': value '120'")
+
+
+def test_package_json_keeps_non_ascii_text_and_declared_key_order(book):
+    """Fails if package_json escapes non-ASCII characters or sorts the keys."""
+    path = book / "data" / "datapackage.yaml"
+    path.write_text(PACKAGE.replace("title: Tiny", "title: Tiny ø"), encoding="utf-8")
+    dp._descriptor_json.cache_clear()
+    text = dp.package_json("1")
+    assert '"title": "Tiny ø"' in text
+    assert list(json.loads(text)) == ["name", "title", "resources", "version", "contributors"]
+
+
+def test_read_keeps_na_text_as_text(book):
+    """Fails if read() lets pandas turn 'NA' or 'null' text into a missing value."""
+    _rows(book, HEADER + "1,NA,1,2015,1,yes,null,open\n")
+    df = dp.read("a-rows")
+    assert df.loc[0, "kind"] == "NA" and df.loc[0, "code"] == "null"
+
+
+def test_cli_lists_every_error_one_a_line_and_has_its_help(book, capsys):
+    """Fails if `validate` joins the errors otherwise, or the program name or --check help are mutated."""
+    _rows(book, HEADER + "1,x,120,2015,11,yes,X,open\n")
+    assert dp.main(["validate"]) == 1
+    f = "data/published/a/rows.csv, row 2"
+    assert capsys.readouterr().out == (f"{f}, field 'share': value '120' breaks the constraint \"maximum\" is \"100\"\n"
+                                       f"{f}, field 'n': value '11' breaks the constraint \"maximum\" is \"10\"\n")
+    with pytest.raises(SystemExit) as e:
+        dp.main(["schema-md", "--help"])
+    assert e.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("usage: python -m ehelse.datapackage schema-md [-h] [--check]")
+    assert "--check exit 1 if SCHEMA.md differs from the generated text" in out
