@@ -54,22 +54,31 @@ def fig_info(**kw) -> dict:
     return out | kw
 
 
+def _only(value, *ids):
+    """A lookup that answers for the made-up ids only (a call with another id, e.g. None, is an error)."""
+    def lookup(key):
+        if key not in ids:
+            raise KeyError(f"no made-up entry {key!r}")
+        return value() if callable(value) else value
+    return lookup
+
+
 @pytest.fixture
 def fake(monkeypatch):
     """fake(table_rows, **figure_fields): figure 'X1' served from the given rows and fields."""
     def setup(rows, nets=None, **kw):
         t = frame(rows)
         info = fig_info(**kw)
-        monkeypatch.setattr(figures, "table", lambda f: t.copy())
-        monkeypatch.setattr(figures, "figure", lambda f: info)
+        monkeypatch.setattr(figures, "table", _only(lambda: t.copy(), "X1"))
+        monkeypatch.setattr(figures, "figure", _only(info, "X1"))
         monkeypatch.setattr(figures, "codebook", lambda: {"scales": {"agree": {"nets": nets}}})
-        monkeypatch.setattr(figures, "scale_labels", lambda s: list(LABELS))
-        monkeypatch.setattr(figures, "english", lambda q: dict(EN))
+        monkeypatch.setattr(figures, "scale_labels", _only(lambda: list(LABELS), "agree"))
+        monkeypatch.setattr(figures, "english", _only(lambda: dict(EN), "q1"))
         monkeypatch.setattr(figures, "load", lambda: {"published_deff": dict(DEFF)})
         monkeypatch.setattr(figures, "interval", lambda: {"level": 0.9, "method": "wilson"})
         monkeypatch.setattr(figures.findings, "headline_verdict",
-                            lambda f: {"caption": "The report's headline: holds.", "text": "Headline «A & B»: holds"})
-        monkeypatch.setattr(figures.findings, "figure_title", lambda f: "Most agree")
+                            _only({"caption": "The report's headline: holds.", "text": "Headline «A & B»: holds"}, "X1"))
+        monkeypatch.setattr(figures.findings, "figure_title", _only("Most agree", "X1"))
         return t
     return setup
 
@@ -677,7 +686,7 @@ def sources(monkeypatch):
         monkeypatch.setattr(figures, "values", lambda: _values(rep))
         monkeypatch.setattr(figures, "publisher_values", lambda: _pages(pub))
         info = fig_info(**fig)
-        monkeypatch.setattr(figures, "figure", lambda f: info)
+        monkeypatch.setattr(figures, "figure", _only(info, "X1", "X2", "X3", "X9"))
     return setup
 
 
@@ -918,3 +927,272 @@ def test_net_skips_incomplete_bars_and_bars_without_base(fake):
     fake([], question_id="")
     net, label = figures._net("X1", t, ["year"])
     assert net.empty and label == ""
+
+
+# ------------------------------------------------------------------ survivors of the first focus run
+
+W41 = "x" * 36 + " abcd"  # 41 characters: one line at width 41, two at 40
+W81 = "x" * 76 + " abcd"  # 81 characters: one line at 81, two at 80
+W91 = "x" * 86 + " abcd"  # 91 characters: one line at 91, two at 90
+W31 = "x" * 26 + " abcd"  # 31 characters: one line at 31, two at 30
+
+
+def test_table_is_a_marked_copy_of_the_cached_table():
+    """Fails if table() hands out the cached frame itself, another figure's, or drops its 'published numbers'
+    mark (disclosure.exempt)."""
+    from ehelse.disclosure import EXEMPT
+
+    t = figures.table("C05")
+    assert t.attrs[EXEMPT] == "published numbers"
+    assert set(t["figure_id"]) == {"C05"}
+    t.loc[0, "value"] = -1
+    assert figures.table("C05").loc[0, "value"] != -1
+
+
+def test_labels_wrap_at_their_widths_and_name_shares(fake):
+    """Fails if the label widths (series 40, dot 80) or the 'share' of Andel / Valgt, or the population-naming
+    item prefixes are mutated."""
+    d = frame([row(item="x1", item_en=W41), row(item="x2", item_en="Personnel in hospitals", pop="personnel"),
+               row(item="x3", item_en="Health staff, all", pop="personnel")])
+    r = list(d.itertuples())
+    assert figures._series_label(r[0], d) == "Citizens: " + "x" * 36 + "\nabcd"
+    assert figures._series_label(r[1], d) == "Personnel in hospitals"
+    assert figures._series_label(r[2], d) == "Health staff, all"
+    for cat in ("Andel", "Valgt"):
+        one = frame([row(cat=cat)])
+        assert figures._series_label(next(one.itertuples()), one) == "share"
+        assert figures._dot_label(next(one.itertuples()), one) == "share"
+    two = frame([row(cat="Andel"), row(cat="A")])
+    assert figures._series_label(next(two.itertuples()), two) == "share"
+    long = frame([row(item="x1", item_en=W81)])
+    assert figures._dot_label(next(long.itertuples()), long) == "x" * 76 + "\nabcd"
+
+
+def test_drawn_labels_and_titles_wrap_at_their_widths(fake, drawn_args):
+    """Fails if the widths of the default title (80), the bar panels (90), the line's y label (30) or the first
+    row's unit / category of a non-percent chart are mutated, or the dot ranking loses its estimate column."""
+    from ehelse import findings
+
+    fake([row(item="x1", item_en=W91, cat="A")], chart="stacked_bar")
+    figures.findings.figure_title = _only(W81, "X1")
+    try:
+        figures.draw("X1")
+        tbl, kw = drawn_args["bars"]
+        assert kw["title"] == "x" * 76 + "\nabcd"
+        assert list(tbl["panel"]) == ["x" * 86 + "\nabcd"]
+    finally:
+        figures.findings.figure_title = findings.figure_title
+    EN["LONG"] = W31
+    try:
+        fake([row(year=2019, cat="LONG", unit="nps_points"), row(year=2019, cat="NPS", unit="nps_points")],
+             chart="line")
+        figures.draw("X1", title="T")
+        assert drawn_args["line"][1]["ylabel"] == "x" * 26 + "\nabcd"
+    finally:
+        del EN["LONG"]
+    fake([row(item="x1", cat="NPS", unit="nps_points", value=4), row(item="x2", cat="n", unit="count", value=9)],
+         chart="dot_ranking")
+    figures.draw("X1", title="T")
+    tbl, kw = drawn_args["dot_ranking"]
+    assert kw["xlabel"] == "nps points" and list(tbl["estimate"]) == [4, 9]
+
+
+def test_key_figure_names_items_alone_and_wraps_its_title(fake):
+    """Fails if key_figure adds 'Andel' / 'n' after an item's name, or its default title width (80) is mutated."""
+    fake([row(item="x1", cat="Andel", value=3), row(item="x2", cat="n", unit="count", value=1200)],
+         headline_en=W81)
+    html_ = figures.key_figure("X1").data
+    assert '<p class="ehelse-kf-title">' + "x" * 76 + "\nabcd</p>" in html_
+    assert '<span class="ehelse-kf-what">X1</span>' in html_ and '<span class="ehelse-kf-what">X2</span>' in html_
+    assert '<span class="ehelse-kf-value">1,200</span>' in html_
+
+
+def test_limits_keep_a_final_x(fake):
+    """Fails if the cut question or the caption's full stop strip letters (rstrip of 'X')."""
+    assert figures._limit_words("one two X three", 3) == "one two X …"
+    fake([row()], chart="line", question={"text_en": "Rate the X", "text_no": "", "scale": "agree"})
+    assert figures.caption_parts("X1")[0] == "Rate the X."
+
+
+def test_caption_details_of_a_question_without_its_texts(fake):
+    """Fails if a question without text_no / text_en shows 'None' or another placeholder."""
+    fake([], question={"scale": "agree"})
+    assert figures.caption_details("X1")[1:] == ['<b>Question (Norwegian)</b>: <i lang="nb"></i>',
+                                                 "<b>Question (English)</b>: "]
+
+
+def test_source_note_joins_several_pages_and_nets(fake):
+    """Fails if the pages confirming numbers or the net-only categories are joined otherwise than ', ', or a
+    net of a whole year counts as net-only."""
+    rows = [row(year=2019, cat="A", value=30, line=7, other_url="https://p.example/b", other_value=30),
+            row(year=2019, cat="B", value=20, line=8, other_url="https://p.example/a", other_value=20),
+            row(year=2019, cat="C", value=50, line=9),
+            row(year=2019, cat="Agree", value=50, line=9),
+            row(year=2022, cat="Agree", value=55, source=SOURCE_PUBLISHER, url="https://p.example/c"),
+            row(year=2022, cat="Other", value=45, source=SOURCE_PUBLISHER, url="https://p.example/c")]
+    fake(rows, nets={"Agree": ["A", "B"], "Other": ["C"]})
+    assert figures.source_note("X1") == (
+        "Numbers: 2019: report text, lines 7–9 (`data/published`); 2022: publisher's page https://p.example/c. "
+        "The publisher's page https://p.example/a, https://p.example/b gives the same numbers for 2019. "
+        "2022: the page gives only the net share (Agree (net), Other); it is in the table and the tests, not stacked.")
+
+
+def test_adjacent_reads_the_registry_of_the_population(monkeypatch):
+    """Fails if _adjacent ignores the population's registry (waves two years apart with none between are
+    adjacent), asks the registry for another survey, or mixes up which ends must be registry waves."""
+    reg = {"citizens": [2016, 2018, 2021], "personnel": [2019]}
+    monkeypatch.setattr(waves, "years", lambda survey, *a, **k: reg[survey])
+    assert figures._adjacent("citizens", 2016, 2018) is True
+    assert figures._adjacent("citizens", 2018, 2021) is True
+    assert figures._adjacent("citizens", 2016, 2021) is False
+    assert figures._adjacent("citizens", 2021, 2023) is False  # only a is a wave
+    assert figures._adjacent("citizens", 2014, 2016) is False  # only b is a wave
+    assert figures._adjacent("personnel", 2016, 2018) is False
+    assert figures._adjacent("patients", 2016, 2018) is False and figures._adjacent("patients", 2017, 2018) is True
+
+
+def test_tests_label_a_registry_gap_and_keep_group_order(fake, monkeypatch):
+    """Fails if tests() asks _adjacent about another population, sorts the groups (they keep the table's order),
+    stops at a one-year group, or uses another design effect than 1 for a population without one."""
+    monkeypatch.setattr(waves, "years", lambda survey, *a, **k: {"citizens": [2018, 2020], "personnel": [2019]}[survey])
+    rows = [row(pop="personnel", year=2019, cat="A", value=10, base=100),
+            row(pop="patients", item="x1", year=2019, cat="A", value=20, base=100),
+            row(pop="patients", item="x1", year=2021, cat="A", value=30, base=200),
+            row(pop="citizens", year=2018, cat="A", value=30, base=500),
+            row(pop="citizens", year=2020, cat="A", value=40, base=600)]
+    fake(rows, nets=None, years="")
+    t = figures.tests("X1")
+    assert t[["population", "test", "from", "to"]].to_dict("records") == [
+        {"population": "patients", "test": LATEST_GAP, "from": 2019, "to": 2021},
+        {"population": "citizens", "test": LATEST, "from": 2018, "to": 2020}]
+    assert t["p_value"].tolist() == pytest.approx([_p(20, 100, 30, 200, 1.0, 1.0),
+                                                   _p(30, 500, 40, 600, DEFF["citizens"], DEFF["citizens"])], rel=1e-12)
+    assert t["p_value"].dtype == float
+
+
+def test_tests_slide_years_and_pairs_without_numbers(fake):
+    """Fails if the slide's latest change takes other slide years, is added when the slide ends with the last
+    year, stops the other pairs when one lacks numbers, or a year with neither members nor its net is tested."""
+    def series_(years_values, **kw):
+        return [row(year=y, cat=c, value=v, base=1000, **kw) for y, cv in years_values for c, v in cv]
+    full = [("A", 30), ("B", 20)]
+    rows = series_([(2019, full), (2020, full), (2021, full), (2022, [("C", 10)])])
+    fake(rows, nets={"Agree": ["A", "B"]}, years="2019;2020;2021")
+    t = figures.tests("X1")
+    assert t[["test", "from", "to"]].to_dict("records") == [{"test": SLIDE_LATEST, "from": 2020, "to": 2021}]
+    fake(series_([(2019, full), (2020, full), (2022, full)]), nets={"Agree": ["A", "B"]}, years="2019;2020;2022")
+    assert list(figures.tests("X1")["test"]) == [LATEST_GAP, FIRST_LAST]
+    nets_only = series_([(2019, full + [("Agree", 50)]), (2022, [("Agree", 55)])])
+    fake(nets_only, nets={"Agree": ["A", "B"]}, years="")
+    t = figures.tests("X1")
+    assert t[["from", "to", "share_from", "share_to"]].to_dict("records") == [
+        {"from": 2019, "to": 2022, "share_from": 50.0, "share_to": 55.0}]
+
+
+def test_population_tests_skip_what_one_side_lacks(fake):
+    """Fails if _population_tests stops at an item without common years or a category one side lacks, tests
+    such a category, or uses a design effect other than 1 for populations without one."""
+    rows = [row(pop="other", item="x1", year=2020, cat="A", value=30, base=500),
+            row(pop="patients", item="x1", year=2021, cat="A", value=20, base=200),
+            row(pop="other", item="x2", year=2021, cat="A", value=32, base=500),
+            row(pop="other", item="x2", year=2021, cat="B", value=12, base=500),
+            row(pop="patients", item="x2", year=2021, cat="B", value=20, base=200)]
+    t = fake(rows, nets=None)
+    out = figures._population_tests("X1", t, {})
+    assert [(r["population"], r["item"], r["measure"], r["share_from"], r["share_to"]) for r in out] == [
+        ("patients vs other", "x2", "B", 12.0, 20.0)]
+    assert out[0]["p_value"] == pytest.approx(_p(12, 500, 20, 200, 1.0, 1.0), rel=1e-12)
+
+
+def test_net_keeps_bar_order_and_handles_odd_bars(fake):
+    """Fails if _net sorts the bars, stops at an incomplete bar, uses a design effect other than 1 for a
+    population without one, reads the population of a second row, gives object intervals, or names a member
+    without English as None."""
+    from ehelse.estimates import published_share_ci
+
+    t = fake([row(pop="patients", year=2021, cat="A", value=1, base=100),
+              row(pop="patients", year=2020, cat="A", value=30, base=400), row(pop="patients", year=2020, cat="Z", value=25, base=400),
+              row(pop="patients", year=2019, cat="A", value=30, base=800), row(pop="patients", year=2019, cat="Z", value=20, base=800)],
+             nets={"Agree": ["A", "Z"]})
+    net, label = figures._net("X1", t, ["year"])
+    assert label == "Agree fully + Z"
+    assert list(net["year"]) == [2020, 2019]
+    lo, hi = published_share_ci(55.0, 400, 1.0)
+    assert (net.loc[0, "ci_low"], net.loc[0, "ci_high"]) == (pytest.approx(float(lo)), pytest.approx(float(hi)))
+    t = fake([row(year=2019, cat="A", value=30, base=800)], nets=None)
+    net, label = figures._net("X1", t, ["year"])
+    assert label == "Agree fully" and list(net["estimate"]) == [30.0]
+    t = fake([row(year=2019, cat="A", value=30), row(year=2020, cat="A", value=35)], nets=None)
+    net, _ = figures._net("X1", t, ["year"])
+    assert net["ci_low"].dtype == float and net["ci_high"].dtype == float
+
+
+def test_nps_table_with_one_printed_base_and_without_intervals(fake):
+    """Fails if nps_table reads a second base, gives object intervals, or uses a design effect other than 1 for a
+    population without one."""
+    from ehelse.nps import nps_from_shares
+
+    fake([row(pop="patients", cat="Promoters", value=40), row(pop="patients", cat="Detractors", value=30),
+          row(pop="patients", cat="NPS", value=10, unit="nps_points", base=500)])
+    out = figures.nps_table("X1")
+    ref = nps_from_shares(40, 30, 500.0, 1.0)
+    assert out.loc[0, "base"] == 500.0
+    assert (out.loc[0, "ci_low"], out.loc[0, "ci_high"]) == (pytest.approx(ref["ci_low"]), pytest.approx(ref["ci_high"]))
+    fake([row(cat="NPS", value=13, unit="nps_points")])
+    out = figures.nps_table("X1")
+    assert out["ci_low"].dtype == float and out.loc[0, "ci_low"] == 13.0
+
+
+def test_series_selects_items_and_percent_rows(fake):
+    """Fails if series / series_years / value drop the item selection or the preference for percent rows, or
+    the error names another figure."""
+    fake([row(item="x1", year=2019, cat="A", value=30), row(item="x1", year=2019, cat="NPS", unit="nps_points", value=2),
+          row(item="x2", year=2019, cat="A", value=40), row(item="x2", year=2020, cat="A", value=45)])
+    assert figures.series("X1", item="x1").to_dict() == {2019: 30}
+    assert figures.series_years("X1", item="x1") == [2019]
+    assert figures.value("X1", 2019, item="x2", category="A") == 40.0
+    with pytest.raises(KeyError) as e:
+        figures.series("X1", item="x9")
+    assert e.value.args[0] == "X1: no numbers for {'item': 'x9'}"
+
+
+def test_first_to_last_passes_the_selection(monkeypatch):
+    """Fails if first_to_last drops the population / item / measure selection."""
+    two = pd.concat([TESTS, TESTS.iloc[[1]].assign(population="personnel", share_to=99.0)], ignore_index=True)
+    monkeypatch.setattr(figures, "tests", lambda f: two)
+    assert figures.first_to_last("X1", population="personnel")["share_to"] == 99.0
+    assert figures.first_to_last("X1", two, population="citizens")["share_to"] == 60.0
+
+
+def test_chapter_tests_and_missing_are_marked_and_use_the_method_asked(monkeypatch):
+    """Fails if chapter_tests does not pass the settings' method to the adjustment or drops its mark, or missing
+    drops its mark, stops at a chart with numbers, or fails on a question the codebook lacks."""
+    from ehelse.disclosure import EXEMPT
+
+    inv = pd.DataFrame({"figure_id": ["X3", "X1", "X2"], "chapter": ["c1"] * 3, "chart_type": ["bar"] * 3,
+                        "question_id": ["", "q1", "q9"], "headline": ["h3", "h1", "h2"],
+                        "headline_en": ["e3", "e1", "e2"]})
+    base = TESTS.iloc[[0]].drop(columns="p_value")
+    monkeypatch.setattr(figures, "inventory", lambda: inv)
+    monkeypatch.setattr(figures, "tests", lambda f: base.assign(figure_id=f, p_value=0.02))
+    monkeypatch.setattr(figures, "load", lambda: {"multiple_comparisons": "bonferroni"})
+    out = figures.chapter_tests("c1")
+    np.testing.assert_allclose(out["p_adjusted"], [0.06, 0.06, 0.06])
+    assert out.attrs[EXEMPT] == "tests of published numbers"
+    monkeypatch.setattr(figures, "codebook", lambda: {"questions": {"q1": {"text_no": "n", "text_en": "e"}}})
+    monkeypatch.setattr(figures, "source_of", {"X1": "", "X2": "", "X3": SOURCE_REPORT}.get)
+    miss = figures.missing("c1")
+    assert list(miss["figure"]) == ["X1", "X2"] and miss.attrs[EXEMPT] == "published numbers"
+    assert miss.loc[1, "question (as asked)"] == "" and miss.loc[1, "question (English)"] == "e2"
+
+
+def test_numbers_of_one_source_are_its_rows(sources):
+    """Fails if _numbers concatenates an empty source (adding its columns or changing the types of the other's)
+    or drops the page-only points' other_source_value."""
+    sources(REPORT_ROWS, PAGE_ROWS)
+    out, _ = figures._numbers("X2")
+    rep, _ = figures._both_sources("X2")
+    pd.testing.assert_frame_equal(out, rep.assign(other_source_url="", other_source_value=NaN).reset_index(drop=True))
+    out, _ = figures._numbers("X3")
+    _, pub = figures._both_sources("X3")
+    pd.testing.assert_frame_equal(out, pub.assign(other_source_url="", other_source_value=NaN).reset_index(drop=True))
