@@ -1196,3 +1196,19 @@ def test_numbers_of_one_source_are_its_rows(sources):
     out, _ = figures._numbers("X3")
     _, pub = figures._both_sources("X3")
     pd.testing.assert_frame_equal(out, pub.assign(other_source_url="", other_source_value=NaN).reset_index(drop=True))
+
+
+def test_last_survivors_of_the_second_focus_run(fake, drawn_args, sources):
+    """Fails if a bar panel naming health personnel gets the population suffix, source_conflicts lists another
+    figure's conflicts, or tests() gives p-values that are not float NaN where no base is printed."""
+    fake([row(item="x1", cat="A"), row(item="x2", item_en="Health personnel in hospitals", pop="personnel", cat="A")],
+         chart="stacked_bar")
+    figures.draw("X1", title="T")
+    assert list(drawn_args["bars"][0]["panel"]) == ["X1 (Citizens)", "Health personnel in hospitals"]
+    fake([row(year=2019, cat="A"), row(year=2020, cat="A")], nets=None)
+    t = figures.tests("X1")
+    assert t["p_value"].dtype == float and t["p_value"].isna().all()
+    sources(REPORT_ROWS, PAGE_ROWS + [{"year": 2020, "category": "A", "value": 5, "url": "https://p.example/x",
+                                       "figure_id": "X2"}])
+    assert list(figures.source_conflicts("X1")["figure_id"]) == ["X1"]
+    assert list(figures.source_conflicts()["figure_id"]) == ["X1", "X2"]
