@@ -611,3 +611,13 @@ def test_cli_lists_every_error_one_a_line_and_has_its_help(book, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("usage: python -m ehelse.datapackage schema-md [-h] [--check]")
     assert "--check exit 1 if SCHEMA.md differs from the generated text" in out
+
+
+def test_closure_goes_on_after_a_table_seen_twice_and_titles_keep_all_after_the_first_comma(book):
+    """Fails if _closure stops at a table already seen (break for continue), or the group title keeps only the
+    text after the last ', ' (rpartition for partition)."""
+    assert dp._closure(["a-rows", "kinds", "kinds"]) == ["kinds", "a-rows"]
+    text = PACKAGE.replace('title: "Report A, one row per thing"', 'title: "Report A, one row per thing, in order"')
+    (book / "data" / "datapackage.yaml").write_text(text, encoding="utf-8")
+    dp._descriptor_json.cache_clear()
+    assert "\n\nOne row per thing, in order (one file per report folder, the same columns)\n" in dp.schema_md()
