@@ -156,3 +156,21 @@ def test_base_column_order():
     assert disclosure.base_column(pd.DataFrame(columns=["base", "n"])) == "n"
     assert disclosure.base_column(pd.DataFrame(columns=["x", "base"])) == "base"
     assert disclosure.base_column(pd.DataFrame(columns=["x"])) is None
+
+
+def test_with_counts_of_variables_absent_from_the_data_is_a_numeric_nan_column():
+    """Fails if a category whose variable is not in the data gets None instead of NaN (mutants of the
+    fill value): `n` must stay a numeric column even when no variable is present, so the suppression
+    rule and the CSV writer see a missing number."""
+    out = with_counts(pd.DataFrame({"variable": ["gone", "also"], "category": ["a", "b"]}), pd.DataFrame({"q": [1]}))
+    assert out["n"].dtype == np.float64 and out["n"].isna().all()
+
+
+def test_apply_rule_gives_the_same_dtypes_whether_or_not_a_row_is_suppressed():
+    """Fails if integer columns are turned to float only when some row is blanked (the astype(float)
+    branch removed): a download's columns would then print '70' or '70.0' depending on the data."""
+    t = pd.DataFrame({"estimate": [0.5, 0.6], "count": [70, 80], "n": [70, 80]})
+    out = apply_rule(t, "n", 30, 50)
+    assert out["flag"].tolist() == ["", ""]
+    assert out["count"].dtype == np.float64 and out["n"].dtype == np.float64
+    assert out["count"].tolist() == [70.0, 80.0]
