@@ -355,7 +355,7 @@ def test_read_csv_strict_messages(tmp_path):
     for enc in ("latin-1", "ISO_8859-1", "cp1252", "latin1"):
         assert _msg(read_csv_strict, u, {"encoding": enc}) == (
             f"microdata file {u}: the mapping declares encoding {enc!r} but the file is UTF-8 (its non-ASCII "
-            f"characters decode as UTF-8; read as {enc} they would be garbled, e.g. {'blÃ¥'!r})")
+            f"characters decode as UTF-8; read as {enc} they would be garbled, e.g. {'Ã¥' + chr(10)!r})")
     s = tmp_path / "s.csv"
     s.write_text("a;b;c|d\n1;2;3\n", encoding="utf-8")
     assert _msg(read_csv_strict, s, {}) == (

@@ -244,3 +244,24 @@ def test_load_validates_and_returns_a_copy(tmp_path, good, monkeypatch):
     p.write_text(yaml.safe_dump(good), encoding="utf-8")
     with pytest.raises(SettingsError, match=re.escape(f"{p}: min_base must be an integer >= 1, not 0")):
         settings.load(p)
+
+
+def test_a_yaml_error_without_position_is_named_without_a_line(tmp_path):
+    """Fails if a YAML error that carries no problem_mark / problem (a reader error: a control
+    character) crashes read() or gets a made-up line (mutants of the mark / problem fallbacks)."""
+    p = tmp_path / "ctl.yml"
+    p.write_text("min_base: \x07\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as e:
+        settings.read(p)
+    assert str(e.value) == (f"{p}: YAML syntax error: unacceptable character #x0007: special characters are not "
+                            "allowed\n  in \"<unicode string>\", position 10")
+
+
+def test_validate_reads_the_process_environment_by_default(good, tmp_path, monkeypatch):
+    """Fails if validate() without `environ` ignores os.environ (the default of environ)."""
+    gone = tmp_path / "gone.sav"
+    monkeypatch.setenv("EHELSE_MICRODATA", str(gone))
+    with pytest.raises(SettingsError) as e:
+        validate(good, P)
+    assert str(e.value) == (f"environment variable EHELSE_MICRODATA: citizens = {str(gone)!r}: the file {gone} "
+                            "does not exist")
