@@ -451,3 +451,12 @@ def test_sav_user_missing_ranges_and_encoding(tmp_path):
     assert msg.startswith(f"microdata file {bad}: cannot be read as SPSS .sav: ")
     msg = _msg(adapter.read_raw, bad, {"encoding": "latin-1"})
     assert msg.startswith(f"microdata file {bad}: cannot be read as SPSS .sav with encoding 'latin-1': ")
+
+
+def test_read_mapping_yaml_error_without_position(tmp_path):
+    """Fails if a YAML error that has no problem_mark / problem (a reader error: a control character)
+    crashes read_mapping() or gets a made-up position (mutants of the mark / problem fallbacks)."""
+    p = tmp_path / "m.yml"
+    p.write_text("survey: \x07\n", encoding="utf-8")
+    assert _msg(read_mapping, p) == (f"mapping file {p}: YAML syntax error: unacceptable character #x0007: special "
+                                     "characters are not allowed\n  in \"<unicode string>\", position 8")

@@ -430,3 +430,43 @@ def test_printed_base_order_of_sources(monkeypatch):
     assert data.printed_base(rows.assign(year=[2020, 2020], item=["Ingen", "Ingen"])) is None
     assert data.printed_base(rows.assign(year=[2020, 2020]).drop(columns="item")) is None
     assert isinstance(data.printed_base(rows), float)
+
+
+def test_bar_sums_of_a_tiny_publication():
+    """Fails if bar_sums() sums other rows (only percent values of stacked-bar charts count), groups by
+    other keys, loses its sort order or column names, rounds to other than 6 decimals, or judges
+    completeness otherwise (every label printed, and the scale exhaustive unless it says
+    exhaustive: false) (mutants of bar_sums)."""
+    cb = {"scales": {"s": {"labels": [{"no": "Ja", "en": "Yes"}, {"no": "Nei", "en": "No"}]},
+                     "p": {"labels": [{"no": "Ja", "en": "Yes"}, {"no": "Nei", "en": "No"}], "exhaustive": False}},
+          "questions": {"q1": {"text_no": "?", "scale": "s"}, "q2": {"text_no": "?", "scale": "p"}}}
+    inv = pd.DataFrame({"figure_id": ["F2", "F1", "F3"], "question_id": ["q1", "q1", "q2"],
+                        "chart_type": ["stacked_bar", "stacked_bar", "stacked_bar"]})
+    inv = pd.concat([inv, pd.DataFrame({"figure_id": ["F4"], "question_id": ["q1"], "chart_type": ["bar"]})])
+    rows = [("F2", "p", 2022, "i", "Ja", 60.0, "percent"), ("F2", "p", 2022, "i", "Nei", 40.0, "percent"),
+            ("F2", "p", 2019, "i", "Ja", 33.3333334, "percent"), ("F2", "p", 2019, "i", "n", 999.0, "count"),
+            ("F1", "p", 2022, "i", "Ja", 50.0, "percent"), ("F1", "p", 2022, "i", "Nei", 49.0, "percent"),
+            ("F3", "p", 2022, "i", "Ja", 70.0, "percent"), ("F3", "p", 2022, "i", "Nei", 30.0, "percent"),
+            ("F4", "p", 2022, "i", "Ja", 10.0, "percent")]
+    vals = pd.DataFrame(rows, columns=["figure_id", "population", "year", "item", "category", "value", "unit"])
+    out = data.bar_sums({"values": vals, "inventory": inv, "codebook": cb})
+    assert list(out.columns) == ["figure_id", "population", "year", "item", "sum", "categories", "complete"]
+    assert out[["figure_id", "year"]].values.tolist() == [["F1", 2022], ["F2", 2019], ["F2", 2022], ["F3", 2022]]
+    assert out["sum"].tolist() == [99.0, 33.333333, 100.0, 100.0]
+    assert out["categories"].tolist() == [2, 1, 2, 2]
+    assert out["complete"].tolist() == [True, False, True, False]
+    assert out["population"].tolist() == ["p"] * 4 and out["item"].tolist() == ["i"] * 4
+    empty = data.bar_sums({"values": vals.iloc[:0], "inventory": inv, "codebook": cb})
+    assert empty.empty and list(empty.columns) == list(out.columns)
+
+
+def test_bar_sums_default_is_the_loaded_publication():
+    """Fails if bar_sums() without argument does not read the book's published tables (pub default):
+    checked on one stacked bar of C21, summed here from values()."""
+    out = data.bar_sums()
+    v = data.values()
+    item = "Jeg har tilgang til de helseopplysningene om meg selv som jeg har behov for."
+    mine = v[(v["figure_id"] == "C21") & (v["year"] == 2019) & (v["item"] == item) & (v["unit"] == "percent")]
+    row = out[(out["figure_id"] == "C21") & (out["year"] == 2019) & (out["item"] == item)]
+    assert len(row) == 1 and row["sum"].iloc[0] == round(float(mine["value"].sum()), 6)
+    assert row["categories"].iloc[0] == len(mine)

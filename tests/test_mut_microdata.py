@@ -49,3 +49,79 @@ def test_main_usage_errors(written, capsys):
     with pytest.raises(SystemExit):
         microdata.main(["write", "--SEED", "1"])
     assert written == []
+
+
+def _configure(monkeypatch, **micro):
+    from ehelse import adapter, disclosure, settings
+
+    m = {"citizens": None, "personnel": None, "mapping": None, "personnel_mapping": None, **micro}
+    monkeypatch.setattr(settings, "load", lambda path=None: {"microdata": m})
+    monkeypatch.setitem(disclosure._REAL, "read", False)
+    calls = []
+
+    def fake_read(path, mapping, survey=None):
+        calls.append((path, mapping, survey))
+        import pandas as pd
+        return pd.DataFrame({"resp_id": [1, 2], "sex": ["male", "female"], "agegrp": ["60+", "15-29"]})
+
+    monkeypatch.setattr(adapter, "read_microdata", fake_read)
+    return calls
+
+
+def test_respondents_real_citizens_use_the_mapping_and_switch_the_rule_on(monkeypatch):
+    """Fails if configured citizens microdata are not read from their file with the common mapping and
+    survey='citizens', returned as not synthetic (False), with ordered categories, and the suppression
+    rule switched on (mutants of respondents' real branch)."""
+    from ehelse import disclosure
+
+    calls = _configure(monkeypatch, citizens="c.sav", mapping="m.yml", personnel_mapping="pm.yml")
+    out, synthetic = microdata.respondents("citizens")
+    assert calls == [("c.sav", "m.yml", "citizens")]
+    assert synthetic is False and disclosure._REAL["read"] is True
+    assert list(out["sex"].cat.categories) == ["female", "male"] and out["sex"].cat.ordered
+    assert out["agegrp"].tolist() == ["60+", "15-29"]
+
+
+def test_respondents_real_personnel_prefer_the_personnel_mapping(monkeypatch):
+    """Fails if personnel microdata are not read with microdata.personnel_mapping (falling back to
+    microdata.mapping when it is not set) and survey='personnel'."""
+    calls = _configure(monkeypatch, personnel="p.sav", mapping="m.yml", personnel_mapping="pm.yml")
+    assert microdata.respondents("personnel")[1] is False
+    calls2 = _configure(monkeypatch, personnel="p.sav", mapping="m.yml")
+    microdata.respondents("personnel")
+    assert calls == [("p.sav", "pm.yml", "personnel")] and calls2 == [("p.sav", "m.yml", "personnel")]
+
+
+def test_respondents_synthetic_and_unknown_survey(monkeypatch):
+    """Fails if synthetic respondents are not flagged synthetic (True), their year is not int, or an
+    unknown survey is not refused with its message."""
+    from ehelse import disclosure
+
+    calls = _configure(monkeypatch)
+    df, synthetic = microdata.respondents("personnel")
+    assert synthetic is True and calls == [] and disclosure._REAL["read"] is False
+    assert df["year"].dtype == "int64" and len(df) > 0
+    with pytest.raises(ValueError) as e:
+        microdata.respondents("Citizens")
+    assert str(e.value) == "survey must be 'citizens' or 'personnel', not 'Citizens'"
+
+
+def test_with_category_order_natural_order_and_extra_levels():
+    """Fails if a breakdown variable (sex, agegrp, region, education) is not an ordered categorical in
+    its natural order, with unknown levels sorted after it (mutants of with_category_order)."""
+    import pandas as pd
+
+    df = pd.DataFrame({"sex": ["male", "female", None], "agegrp": ["60+", "15-29", "30-44"],
+                       "region": ["Vest", "Nord", "Svalbard"], "education": ["Universitet/høyskole", "Grunnskole", "Annet"],
+                       "q": ["b", "a", "c"]})
+    out = microdata.with_category_order(df)
+    assert list(out["sex"].cat.categories) == ["female", "male"]
+    assert list(out["agegrp"].cat.categories) == ["15-29", "30-44", "45-59", "60+"]
+    assert list(out["region"].cat.categories) == ["Nord", "Midt-Norge", "Vest", "Sør-Øst", "Svalbard"]
+    assert list(out["education"].cat.categories) == ["Grunnskole", "Videregående/fagskole", "Universitet/høyskole",
+                                                     "Annet"]
+    for c in ("sex", "agegrp", "region", "education"):
+        assert out[c].cat.ordered is True
+    assert out["agegrp"].min() == "15-29" and out["agegrp"].max() == "60+"
+    assert out["sex"].tolist()[:2] == ["male", "female"] and pd.isna(out["sex"].iloc[2])
+    assert out["q"].tolist() == ["b", "a", "c"] and df["sex"].dtype != "category"
