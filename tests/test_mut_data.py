@@ -470,3 +470,116 @@ def test_bar_sums_default_is_the_loaded_publication():
     row = out[(out["figure_id"] == "C21") & (out["year"] == 2019) & (out["item"] == item)]
     assert len(row) == 1 and row["sum"].iloc[0] == round(float(mine["value"].sum()), 6)
     assert row["categories"].iloc[0] == len(mine)
+
+
+# ---------------------------------------------------------------- codebook, interviews, margins
+
+
+def test_english_labels_nets_and_items(monkeypatch):
+    """Fails if english() loses a label, item or net translation: a net printed alone is 'First or
+    second' (first member as is, the others lower case), a net named like a label keeps the label's
+    translation, a member without English stays Norwegian (mutants of english)."""
+    cb = {"scales": {"s": {"labels": [{"no": "Helt enig", "en": "Strongly agree"}, {"no": "Delvis enig", "en": "Somewhat agree"}],
+                           "nets": {"enig": ["Helt enig", "Delvis enig"], "Helt enig": ["Helt enig"],
+                                    "rart": ["Ukjent", "Delvis enig"]}}},
+          "questions": {"q": {"text_no": "?", "scale": "s", "items": [{"no": "Utsagn", "en": "Statement"}]},
+                        "r": {"text_no": "?", "scale": "s"}}}
+    real = data._load()
+    monkeypatch.setattr(data, "_load", lambda: {**real, "codebook": cb})
+    assert data.english("q") == {"Helt enig": "Strongly agree", "Delvis enig": "Somewhat agree",
+                                 "enig": "Strongly agree or somewhat agree", "rart": "Ukjent or somewhat agree",
+                                 "Utsagn": "Statement"}
+    assert data.english("r") == {"Helt enig": "Strongly agree", "Delvis enig": "Somewhat agree",
+                                 "enig": "Strongly agree or somewhat agree", "rart": "Ukjent or somewhat agree"}
+    assert data.scale_labels("s") == ["Helt enig", "Delvis enig"]
+    assert data.scale_labels("s", "en") == ["Strongly agree", "Somewhat agree"]
+
+
+def _codebooks(tmp_path, first: str, second: str):
+    from ehelse import waves
+
+    folders = list(dict.fromkeys(waves.reports().values()))
+    for folder, text in zip(folders, (first, second)):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "codebook.yml").write_text(text, encoding="utf-8")
+    return folders
+
+
+def test_read_codebook_merges_and_refuses_conflicts(tmp_path):
+    """Fails if the two codebooks are not merged (a shared scale once, questions of both), or a scale
+    with other labels / a question defined twice passes or loses its message (mutants of read_codebook)."""
+    scale = "scales:\n  s:\n    labels:\n      - {'no': Ja, en: Jepp}\n      - {'no': Nei, en: Nope}\n"
+    first = scale + "questions:\n  cit_a: {text_no: A?, scale: s}\n"
+    second = scale + "questions:\n  per_b: {text_no: B?, scale: s}\n"
+    folders = _codebooks(tmp_path, first, second)
+    cb = data.read_codebook(tmp_path)
+    assert list(cb["scales"]) == ["s"] and list(cb["questions"]) == ["cit_a", "per_b"]
+    assert cb["scales"]["s"]["labels"] == [{"no": "Ja", "en": "Jepp"}, {"no": "Nei", "en": "Nope"}]
+    _codebooks(tmp_path, first, second.replace("{'no': Nei, en: Nope}", "{'no': Kanskje, en: Maybe}"))
+    p = tmp_path / folders[1] / "codebook.yml"
+    _raises(data.read_codebook, tmp_path, msg=f"{p}: scale 's' has other labels than in the other report's codebook")
+    _codebooks(tmp_path, first, scale + "questions:\n  cit_a: {text_no: A?, scale: s}\n")
+    _raises(data.read_codebook, tmp_path, msg=f"{p}: question id 'cit_a' is defined in both codebooks")
+
+
+def test_later_interviews_publisher_then_registry():
+    """Fails if a wave the report text covers is taken again, the publisher's method table does not win
+    over the registry, only count rows of 'Antall intervju' / 'Total' with category 'n' count, or a
+    source text changes (mutants of _later_interviews)."""
+    have = [{"report": "r", "year": 2022}]
+    pub = pd.DataFrame({"report": ["r", "r", "r", "r", "r"], "year": [2022, 2023, 2023, 2024, 2025],
+                        "unit": ["count", "count", "count", "percent", "count"],
+                        "item": ["Total", "Antall intervju", "Total", "Total", "Annet"],
+                        "category": ["n", "n", "n", "n", "n"], "value": [1.0, 1608.0, 9.0, 50.0, 7.0],
+                        "figure_id": ["F", "C02", "C03", "F", "F"], "url": ["u0", "https://x", "u2", "u3", "u4"]})
+    reg = pd.DataFrame({"report": ["r", "r", "r", "s"], "year": [2022, 2023, 2024, 2022],
+                        "interviews": [5, 6, 1500, 2500]})
+    rows = data._later_interviews(have, pub, reg)
+    assert rows == [{"report": "r", "year": 2023, "n": 1608, "figure_id": "C02", "source": "publisher's page https://x"},
+                    {"report": "r", "year": 2024, "n": 1500, "figure_id": "", "source": "wave registry (data/waves.csv)"},
+                    {"report": "s", "year": 2022, "n": 2500, "figure_id": "", "source": "wave registry (data/waves.csv)"}]
+    assert all(type(r["n"]) is int and type(r["year"]) is int for r in rows)
+
+
+def test_interviews_method_text_then_largest_chart_base(monkeypatch):
+    """Fails if interviews() does not take the method text's number where it is printed, else the largest
+    base of a chart of that year (only well-formed 'year:n' parts), or loses the sort / sources."""
+    from ehelse import waves
+
+    monkeypatch.setattr(waves, "reports", lambda: {"r": "folder"})
+    v = pd.DataFrame({"report": ["r", "r", "r"], "unit": ["count", "count", "percent"],
+                      "item": ["Antall intervju", "Antall intervju", "Total"], "category": ["n", "x", "n"],
+                      "year": [2022, 2021, 2021], "value": [1524.0, 1.0, 2.0], "figure_id": ["C02", "C02", "C02"],
+                      "source_line": [46, 47, 48]})
+    inv = pd.DataFrame({"report": ["r", "r", "r", "other"], "figure_id": ["C05", "C06", "C07", "X"],
+                        "bases": ["2021:1400;2022:9999", "2021:1504;bad;2020: 7x", "2020:1614", "2021:99999"]})
+    monkeypatch.setattr(data, "values", lambda: v)
+    monkeypatch.setattr(data, "inventory", lambda: inv)
+    monkeypatch.setattr(data, "publisher_values", lambda: pd.DataFrame(columns=["report", "year", "unit", "item",
+                                                                               "category", "value", "figure_id", "url"]))
+    monkeypatch.setattr(data, "_registry_interviews", lambda: pd.DataFrame({"report": ["r"], "year": [2019],
+                                                                            "interviews": [1162]}))
+    out = data.interviews()
+    assert list(out.columns) == ["report", "year", "n", "figure_id", "source"]
+    assert out.values.tolist() == [["r", 2019, 1162, "", "wave registry (data/waves.csv)"],
+                                   ["r", 2020, 1614, "C07", "largest chart base (C07)"],
+                                   ["r", 2021, 1504, "C06", "largest chart base (C06)"],
+                                   ["r", 2022, 1524, "C02", "method text, line 46"]]
+
+
+def test_wave_margins_errors(monkeypatch):
+    """Fails if an unweighted wave or a margin year without margins is not a DataError naming survey,
+    wave and year (mutants of wave_margins / population_margins)."""
+    from ehelse import waves
+
+    _raises(data.wave_margins, "personnel", 2020, msg="personnel wave 2020 is not weighted: it has no population margins")
+    m = data.wave_margins("citizens", 2022)
+    assert list(m.columns) and "year" not in m.columns and m.index.tolist() == list(range(len(m)))
+    monkeypatch.setattr(waves, "margin_year", lambda survey, year: 1999)
+    with pytest.raises(DataError) as e:
+        data.wave_margins("citizens", 2022)
+    assert str(e.value).startswith("citizens wave 2022 is weighted to the population of 1999, but "
+                                   "data/population/margins.csv has no margins for 1999: no population margins for "
+                                   "1999 (have [")
+    with pytest.raises(KeyError, match=re.escape("no population margins for 1999 (have [")):
+        data.population_margins(1999)
