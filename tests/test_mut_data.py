@@ -583,3 +583,111 @@ def test_wave_margins_errors(monkeypatch):
                                    "1999 (have [")
     with pytest.raises(KeyError, match=re.escape("no population margins for 1999 (have [")):
         data.population_margins(1999)
+
+
+# ---------------------------------------------------------------- placement of the publisher's source rows
+
+PL_COLS = ["source_file", "source_row", "year", "printed", "url", "placed_as", "target", "reason"]
+
+
+@pytest.fixture
+def placed(tmp_path, monkeypatch):
+    """A copy of publisher/placement.csv and its source files under tmp_path; the other tables are the
+    book's (load_published is replaced by the already validated tables, to keep the test fast)."""
+    import shutil
+
+    root = tmp_path / "published"
+    (root / "publisher" / "source").mkdir(parents=True)
+    src = DATA / "published" / "publisher"
+    shutil.copy(src / "placement.csv", root / "publisher" / "placement.csv")
+    for f in (src / "source").glob("*.csv"):
+        shutil.copy(f, root / "publisher" / "source" / f.name)
+    real = data._load()
+    monkeypatch.setattr(data, "load_published", lambda r: real)
+    df = pd.read_csv(root / "publisher" / "placement.csv", dtype=str, keep_default_na=False)
+    return root, df
+
+
+def _place(root, df):
+    df.to_csv(root / "publisher" / "placement.csv", index=False)
+    return root / "publisher" / "placement.csv"
+
+
+def test_placement_of_the_book_lists_every_source_row(placed):
+    """Fails if placement() changes the table it returns (source_row as int, other columns text) or
+    refuses the book's own placement."""
+    root, df = placed
+    out = data.placement(root)
+    assert list(out.columns) == PL_COLS and out["source_row"].dtype == np.int64
+    assert out["source_row"].tolist() == [int(x) for x in df["source_row"]]
+    assert out["target"].tolist() == df["target"].tolist()
+    pd.testing.assert_frame_equal(data.placement().drop(columns="source_row"), out.drop(columns="source_row"))
+
+
+def test_placement_errors(placed):
+    """Fails if a placement row naming another file, a row outside the source, a year / number / page
+    that differs from the source, a value target that holds no such value or another number, a claim
+    that is unknown or has other words, or an empty reason passes, or a message changes (mutants of
+    placement)."""
+    root, df = placed
+    val = df.index[df["placed_as"] == "value"][0]
+    clm = df.index[df["placed_as"] == "claim"][0]
+    unp = df.index[df["placed_as"] == "unplaced"][0]
+    f = df.loc[val, "source_file"]
+    n = len(pd.read_csv(root / "publisher" / f, dtype=str, keep_default_na=False))
+
+    def err(i, col, value, **change):
+        bad = df.copy()
+        for k, v in change.items():
+            bad.loc[i, k] = v
+        path = _place(root, bad)
+        with pytest.raises(DataError) as e:
+            data.placement(root)
+        return str(e.value), f"{path}, row {i + 2}, field {col!r}: value {value!r}"
+
+    msg, where = err(val, "source_file", "source/other.csv", source_file="source/other.csv")
+    assert msg == f"{where} is not a file of publisher/source (['source/wave2023_citizens.csv'])"
+    for bad in ("0", str(n + 1)):
+        msg, where = err(val, "source_row", bad, source_row=bad)
+        assert msg == f"{where} is not a data row of {f} (1-{n})"
+    k = int(df.loc[val, "source_row"])
+    src = pd.read_csv(root / "publisher" / f, dtype=str, keep_default_na=False).iloc[k - 1]
+    msg, where = err(val, "year", "1999", year="1999")
+    assert msg == f"{where} differs from {f} row {k} ({src['year']!r})"
+    msg, where = err(val, "printed", "12345", printed="12345")
+    assert msg == f"{where} differs from {f} row {k} ({src['percent']!r})"
+    msg, where = err(val, "url", "https://x", url="https://x")
+    assert msg == f"{where} differs from {f} row {k} ({src['url']!r})"
+    target = df.loc[val, "target"]
+    for bad in (target + "|x", target.replace("|n", "|nope")):
+        msg, where = err(val, "target", bad, target=bad)
+        assert msg == f"{where} names no value of publisher/values.csv (FIGURE|POPULATION|YEAR|ITEM|CATEGORY)"
+    # a target of another year holding the same key shape: the number or year differs from the source
+    other = target.replace(f"|{src['year']}|", "|2022|" if src["year"] != "2022" else "|2021|")
+    pv = data.publisher_values()
+    parts = other.split("|")
+    hit = pv[(pv["figure_id"] == parts[0]) & (pv["population"] == parts[1]) & (pv["year"] == int(parts[2]))
+             & (pv["item"] == parts[3]) & (pv["category"] == parts[4])]
+    if len(hit):
+        msg, where = err(val, "target", other, target=other)
+        assert msg == (f"{where} holds {float(hit['value'].iloc[0]):g} for {parts[2]}, not the source's "
+                       f"{src['percent']} for {src['year']}")
+    msg, where = err(clm, "target", "nope", target="nope")
+    assert msg == f"{where} is not a claim_id of publisher/claims.csv"
+    other_claim = [c for c in data.publisher_claims()["claim_id"] if c != df.loc[clm, "target"]][0]
+    msg, where = err(clm, "target", other_claim, target=other_claim)
+    assert msg == f"{where} has other words, page or year than the source row"
+    msg, where = err(unp, "reason", "  ", reason="  ")
+    assert msg == f"{where} is empty: a number not placed needs its reason"
+
+
+def test_placement_rows_not_accounted_for(placed):
+    """Fails if source rows missing from the placement are not all listed, sorted, with the file."""
+    root, df = placed
+    f = df["source_file"].iloc[0]
+    rows = df.index[df["source_file"] == f][[2, 5]]
+    path = _place(root, df.drop(index=rows))
+    with pytest.raises(DataError) as e:
+        data.placement(root)
+    listed = sorted(int(df.loc[i, "source_row"]) for i in rows)
+    assert str(e.value) == f"{path}: rows {listed} of {f} are not accounted for (value, claim or unplaced)"
