@@ -668,10 +668,10 @@ def test_placement_errors(placed):
     parts = other.split("|")
     hit = pv[(pv["figure_id"] == parts[0]) & (pv["population"] == parts[1]) & (pv["year"] == int(parts[2]))
              & (pv["item"] == parts[3]) & (pv["category"] == parts[4])]
-    if len(hit):
-        msg, where = err(val, "target", other, target=other)
-        assert msg == (f"{where} holds {float(hit['value'].iloc[0]):g} for {parts[2]}, not the source's "
-                       f"{src['percent']} for {src['year']}")
+    assert len(hit) == 1
+    msg, where = err(val, "target", other, target=other)
+    assert msg == (f"{where} holds {float(hit['value'].iloc[0]):g} for {parts[2]}, not the source's "
+                   f"{src['percent']} for {src['year']}")
     msg, where = err(clm, "target", "nope", target="nope")
     assert msg == f"{where} is not a claim_id of publisher/claims.csv"
     other_claim = [c for c in data.publisher_claims()["claim_id"] if c != df.loc[clm, "target"]][0]
