@@ -125,3 +125,54 @@ def test_with_category_order_natural_order_and_extra_levels():
     assert out["agegrp"].min() == "15-29" and out["agegrp"].max() == "60+"
     assert out["sex"].tolist()[:2] == ["male", "female"] and pd.isna(out["sex"].iloc[2])
     assert out["q"].tolist() == ["b", "a", "c"] and df["sex"].dtype != "category"
+
+
+def test_sample_sizes_of_weighted_waves_and_missing_counts(monkeypatch):
+    """Fails if sample_sizes() keeps unweighted waves, loses a weighted one, or does not name the
+    weighted waves without interviews (mutants of sample_sizes)."""
+    from ehelse import waves
+
+    monkeypatch.setattr(waves, "years", lambda survey, *a, **k: [2019, 2020, 2021])
+    monkeypatch.setattr(waves, "weighted", lambda survey, y: y != 2020)
+    monkeypatch.setattr(waves, "interviews", lambda survey: {2019: 1162, 2020: 5, 2021: 1504})
+    assert microdata.sample_sizes() == {2019: 1162, 2021: 1504}
+    monkeypatch.setattr(waves, "interviews", lambda survey: {2020: 5})
+    with pytest.raises(ValueError) as e:
+        microdata.sample_sizes()
+    assert str(e.value) == "data/waves.csv: citizens wave(s) [2019, 2021] have no number of interviews"
+
+
+def test_calibrated_probabilities_hit_the_weighted_targets():
+    """Fails if the solved intercepts do not make the weighted mean probabilities equal the target
+    (softmax, update step, weights, stopping rule), checked by recomputing the weighted means; without
+    tilt the probabilities are the target itself."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    tilt = rng.normal(size=(50, 3))
+    w = rng.uniform(0.5, 2.0, 50)
+    target = np.array([0.5, 0.3, 0.2])
+    p = microdata.calibrated_probabilities(tilt, w, target)
+    assert p.shape == (50, 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(w @ p / w.sum(), target, atol=1e-10)
+    flat = microdata.calibrated_probabilities(np.zeros((4, 3)), np.ones(4), target)
+    np.testing.assert_allclose(flat, np.tile(target, (4, 1)), atol=1e-12)
+    one_step = microdata.calibrated_probabilities(tilt, w, target, iters=1)
+    assert np.max(np.abs(w @ one_step / w.sum() - target)) > 1e-6
+
+
+def test_category_scores_and_categories_of():
+    """Fails if substantive answers are not scored +1 .. -1 in order with non-answers at 0 and flagged,
+    a single answer is not 0, or categories_of() changes the order / the multi and residual rules."""
+    import numpy as np
+
+    s, non = microdata._category_scores(["Helt enig", "Delvis enig", "Helt uenig", "Vet ikke"])
+    np.testing.assert_allclose(s, [1.0, 0.0, -1.0, 0.0])
+    assert non.tolist() == [False, False, False, True]
+    s, non = microdata._category_scores(["Ja", "Vet ikke"])
+    assert s.tolist() == [0.0, 0.0] and non.tolist() == [False, True]
+    spec = {"scale": "s", "labels": ["Ja", "Nei", "Vet ikke"]}
+    assert microdata.categories_of(spec, ["Nei", "Ja", "Ja"]) == ["Ja", "Nei"]
+    assert microdata.categories_of(spec, ["Øvrige svar", "Nei"]) == ["Nei", "Øvrige svar"]
+    assert microdata.categories_of({"scale": "multi", "labels": ["x"]}, []) == ["Valgt", "Ikke valgt"]
