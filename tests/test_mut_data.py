@@ -691,3 +691,22 @@ def test_placement_rows_not_accounted_for(placed):
         data.placement(root)
     listed = sorted(int(df.loc[i, "source_row"]) for i in rows)
     assert str(e.value) == f"{path}: rows {listed} of {f} are not accounted for (value, claim or unplaced)"
+
+
+def test_printed_base_of_a_one_row_bar_and_an_item_with_equals_sign(monkeypatch):
+    """Fails if printed_base() reads a second row that a one-row bar does not have (iloc[1] mutants), or
+    splits 'ITEM=FIGURE' of base_from at the first '=' (an item may contain '=': the figure id is after
+    the last one)."""
+    _fake_inventory(monkeypatch, [("F1", "", "Andel (a=b)=F2"), ("F2", "2019:321", "")])
+    one = pd.DataFrame({"figure_id": ["F1"], "year": [2019], "item": ["Andel (a=b)"], "base_n": [np.nan]})
+    assert data.printed_base(one) == 321.0
+    assert data.printed_base(one.assign(base_n=[40.0])) == 40.0
+
+
+def test_a_category_of_a_figure_without_question_is_refused():
+    """Fails if a number of a figure with no question crashes instead of being refused with the empty
+    scale named (the `if q else {}` and labels default mutants of _check_categories)."""
+    inv = pd.DataFrame({"figure_id": ["F0"], "question_id": [""], "numbers_source": ["report"],
+                        "numbers_in_text": ["no"]})
+    _raises(data._check_categories, pd.DataFrame({"figure_id": ["F0"], "category": ["n"]}), VALS, inv, CB,
+            msg=f"{REL}, row 2, field 'category': value 'n' is not a label of question ''s scale []")
