@@ -709,4 +709,4 @@ def test_a_category_of_a_figure_without_question_is_refused():
     inv = pd.DataFrame({"figure_id": ["F0"], "question_id": [""], "numbers_source": ["report"],
                         "numbers_in_text": ["no"]})
     _raises(data._check_categories, pd.DataFrame({"figure_id": ["F0"], "category": ["n"]}), VALS, inv, CB,
-            msg=f"{REL}, row 2, field 'category': value 'n' is not a label of question ''s scale []")
+            msg=f"{REL}, row 2, field 'category': value 'n' is not a label of question '''s scale []")
