@@ -176,3 +176,31 @@ def test_command_words_by_hand():
                   [101] * 8], dtype=np.uint8)       # word 6: after the end
     assert sav._command_words(b).tolist() == [0, 3, 5]
     assert sav._command_words(b[:1]).tolist() == [0]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_header_without_case_count_reads_every_row(tmp_path, compress):
+    """Fails if a header whose case count is -1 (unknown, allowed by the format) is not read to the end
+    of the data: n = the rows available (uncompressed, whole rows by //) or decoded (bytecode) (mutants of
+    the ncases >= 0 tests and of the row arithmetic)."""
+    import struct
+
+    p, meta = _write(tmp_path, _frame(13, 10, k=3), row_compress=compress)
+    raw = bytearray(p.read_bytes())
+    raw[80:84] = struct.pack("<i", -1)
+    q = tmp_path / "unknown.sav"
+    q.write_bytes(bytes(raw))
+    assert sav._read_dictionary(q)["ncases"] == -1
+    fake = types.SimpleNamespace(**{k: getattr(meta, k) for k in ("column_names", "readstat_variable_types",
+                                                                    "original_variable_types")}, number_rows=None)
+    cols = read_numeric(q, fake, ["v0", "v1", "v2"])
+    pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
+
+
+def test_a_single_compressed_word(tmp_path):
+    """Fails if a bytecode stream of one word (one case of small whole numbers) is declined as 'no data'
+    (n_words == 1 mutant) or misread."""
+    p, meta = _write(tmp_path, pd.DataFrame({"a": [3.0], "b": [1.0]}), row_compress=True)
+    cols = read_numeric(p, meta, ["a", "b"])
+    assert cols is not None
+    pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
