@@ -460,3 +460,57 @@ def test_read_mapping_yaml_error_without_position(tmp_path):
     p.write_text("survey: \x07\n", encoding="utf-8")
     assert _msg(read_mapping, p) == (f"mapping file {p}: YAML syntax error: unacceptable character #x0007: special "
                                      "characters are not allowed\n  in \"<unicode string>\", position 8")
+
+
+def test_read_csv_strict_reads_text_not_pandas_guesses(tmp_path):
+    """Fails if the CSV is parsed by pandas' type guessing (dtype=str dropped): ' 36 ' and '1e3' must stay
+    text for the mapping to refuse them, '007' is the whole number 7 only by the book's own rule."""
+    p = tmp_path / "g.csv"
+    p.write_text("a,b\n 36 ,1\n1e3,2\n007,3\n", encoding="utf-8")
+    df = read_csv_strict(p, {})
+    assert df["a"].tolist() == [" 36 ", "1e3", 7] and df["b"].tolist() == [1, 2, 3]
+
+
+def test_read_csv_strict_message_details(tmp_path):
+    """Fails if the shown bytes (4 from the bad one), the garbled example (12 characters from the first
+    non-ASCII one; DEL is ASCII), the header excerpt (60 characters, BOM removed) or the suggested
+    delimiter (',', tab, '|') change (mutants of read_csv_strict's messages)."""
+    p = tmp_path / "a.csv"
+    p.write_bytes(b"a,b\n2,bl\xe5abcdef\n")
+    assert _msg(read_csv_strict, p, {}) == (
+        f"microdata file {p}: not valid utf-8 at byte 8 (line 2, bytes b'\\xe5abc'); declare the file's encoding in "
+        "the mapping, e.g. csv: {encoding: latin-1}")
+    u = tmp_path / "u.csv"
+    u.write_bytes("a,b\n1,\x7fblåbærsyltetøy med mer\n".encode("utf-8"))
+    example = "blåbærsyltetøy med mer".encode("utf-8").decode("latin-1")[2:14]
+    assert _msg(read_csv_strict, u, {"encoding": "latin-1"}) == (
+        f"microdata file {u}: the mapping declares encoding 'latin-1' but the file is UTF-8 (its non-ASCII "
+        f"characters decode as UTF-8; read as latin-1 they would be garbled, e.g. {example!r})")
+    for header, d, k in (("a,b,c", ",", 2), ("a\tb", "\t", 1), ("a|b|c|d", "|", 3)):
+        s = tmp_path / "s.csv"
+        s.write_text("\ufeff" + header + "\n1\n", encoding="utf-8")
+        assert _msg(read_csv_strict, s, {"delimiter": ";"}) == (
+            f"microdata file {s}: read with delimiter ';' the header is one column ({header!r}); it contains "
+            f"{k} {d!r}: declare csv: {{delimiter: {d!r}}} in the mapping")
+    long = ";".join(f"variabel{i}" for i in range(10))
+    s.write_text(long + "\n1\n", encoding="utf-8")
+    assert _msg(read_csv_strict, s, {}) == (
+        f"microdata file {s}: read with delimiter ',' the header is one column ({long[:60]!r}); it contains 9 ';': "
+        "declare csv: {delimiter: ';'} in the mapping")
+
+
+def test_parse_numbers_mixed_column_with_decimal_comma():
+    """Fails if the numbers of a column that also holds text are not read in the declared decimal mark."""
+    out = adapter._parse_numbers(pd.Series(["1,5", "x", "-2"]), ",")
+    assert out.tolist() == [1.5, "x", -2]
+
+
+def test_numbers_lists_at_most_five_text_values():
+    """Fails if the message of a text weight lists more than five distinct values."""
+    raw = _raw(w=["a", "b", "c", "d", "e", "f"][:3]).iloc[:3]
+    raw = pd.concat([raw] * 2, ignore_index=True)
+    raw["id"] = range(6)
+    raw["w"] = ["a", "b", "c", "d", "e", "f"]
+    assert _msg(adapter._numbers, raw, "w", "weight", "f") == (
+        "f: weight (variable 'w'): value(s) ['a', 'b', 'c', 'd', 'e'] are not plain numbers (nothing is coerced) "
+        f"(6 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
