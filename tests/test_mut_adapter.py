@@ -514,3 +514,19 @@ def test_numbers_lists_at_most_five_text_values():
     assert _msg(adapter._numbers, raw, "w", "weight", "f") == (
         "f: weight (variable 'w'): value(s) ['a', 'b', 'c', 'd', 'e'] are not plain numbers (nothing is coerced) "
         f"(6 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
+
+
+def test_check_mapping_checks_the_bins_of_every_spec():
+    """Fails if check_mapping() does not check bins (or names them without file and section), so a
+    mapping read by read_mapping / apply_mapping with overlapping bins would pass."""
+    m = _mapping()
+    m["variables"]["agegrp"]["bins"]["30-44"] = [29, 44]
+    assert _msg(check_mapping, m, "m.yml") == (
+        "mapping file m.yml: variables.agegrp: bins '15-29' [15, 29] and '30-44' [29, 44] overlap")
+
+
+def test_whole_number_weights_are_floats():
+    """Fails if base weights written as whole numbers are kept as integers (to_numpy(dtype=float) mutants):
+    raking multiplies them by fractions."""
+    out = apply_mapping(_raw(w=[1, 2, 3]), _mapping(weight="w"))
+    assert out["base_weight"].dtype == np.float64 and out["base_weight"].tolist() == [1.0, 2.0, 3.0]
