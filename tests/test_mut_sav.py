@@ -204,3 +204,36 @@ def test_a_single_compressed_word(tmp_path):
     cols = read_numeric(p, meta, ["a", "b"])
     assert cols is not None
     pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
+
+
+def test_command_words_take_the_fewest_fixed_point_steps(monkeypatch):
+    """Fails if the fixed point needs more steps than the stream requires (start set or its end slot
+    mutated: the one-word stream converges in one step, the seven-word stream of
+    test_command_words_by_hand in two), so that a bound just large enough is exceeded."""
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 1)
+    assert sav._command_words(np.array([[101, 0, 0, 0, 0, 0, 0, 0]], dtype=np.uint8)).tolist() == [0]
+    b = np.array([[253, 101, 253, 0, 0, 0, 0, 0], [253] * 8, [1] * 8, [101, 253, 0, 0, 0, 0, 0, 0], [252] * 8,
+                  [252, 0, 0, 0, 0, 0, 0, 0], [101] * 8], dtype=np.uint8)
+    with pytest.raises(sav._NotFast):
+        sav._command_words(b)
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 2)
+    assert sav._command_words(b).tolist() == [0, 3, 5]
+
+
+def test_a_long_document_record_is_read_past_the_first_block(tmp_path):
+    """Fails if a dictionary cut inside a long document (note) record is not read further: the
+    'past the end' error must grow the read, not decline (mutants of that test in _read_dictionary)."""
+    note = ["a line of the document record, " * 2] * 1200  # 1200 lines of 80 bytes: 96,000 bytes
+    p, meta = _write(tmp_path, _frame(6, 11, k=2), note=note)
+    lay = sav._read_dictionary(p)
+    assert lay["offset"] > 1 << 16
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["v0", "v1"])), _truth(p))
+
+
+def test_metadata_without_formats_is_read_as_plain_numbers(tmp_path):
+    """Fails if a variable whose format the metadata does not give is not taken as a plain number
+    (the 'F8.2' default of read_numeric)."""
+    p, meta = _write(tmp_path, _frame(5, 12, k=1))
+    fake = types.SimpleNamespace(column_names=meta.column_names, readstat_variable_types=meta.readstat_variable_types,
+                                 original_variable_types={}, number_rows=meta.number_rows)
+    np.testing.assert_array_equal(read_numeric(p, fake, ["v0"])["v0"], _truth(p)["v0"].to_numpy())
