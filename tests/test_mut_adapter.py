@@ -530,3 +530,43 @@ def test_whole_number_weights_are_floats():
     raking multiplies them by fractions."""
     out = apply_mapping(_raw(w=[1, 2, 3]), _mapping(weight="w"))
     assert out["base_weight"].dtype == np.float64 and out["base_weight"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_export_coded_by_hand_and_back():
+    """Fails if export_coded() changes its documented coding: sources d1.. / q1.., codes the 1-based
+    position of each label (sorted for breakdown variables; the scale's order, then extra labels sorted,
+    for questions), 99 = not asked with the label 'Ikke spurt', numeric questions 0-10 kept as numbers,
+    the personnel variables (workplace, profession) exported; and if the mapping does not read it back."""
+    df = pd.DataFrame({"year": [2020.0, 2020.0, 2019.0], "workplace": ["Sykehus", "Kommune", "Sykehus"],
+                       "profession": ["Lege", "Sykepleier", "Lege"],
+                       "per_emergency": ["Vet ikke", None, "Helt eller ganske enig"],
+                       "per_nps_patient": [10.0, np.nan, 3.0]})
+    coded, labels, mapping = adapter.export_coded(df, "personnel")
+    assert list(coded.columns) == ["respnr", "aar", "d1", "d2", "q1", "q2"]
+    assert coded["respnr"].tolist() == [1, 2, 3] and coded["aar"].tolist() == [2020, 2020, 2019]
+    assert coded["aar"].dtype == np.int64
+    assert coded["d1"].tolist() == [2, 1, 2] and coded["d2"].tolist() == [1, 2, 1]
+    assert coded["q1"].tolist() == [3, 99, 1] and coded["q2"].tolist() == [10.0, 99.0, 3.0]
+    assert labels == {"d1": {1: "Kommune", 2: "Sykehus"}, "d2": {1: "Lege", 2: "Sykepleier"},
+                      "q1": {1: "Helt eller ganske enig", 2: "Helt eller ganske uenig", 3: "Vet ikke",
+                             99: "Ikke spurt"}}
+    assert mapping == {"survey": "personnel", "id": "respnr", "year": {"source": "aar"}, "weight": None,
+                       "variables": {"workplace": {"source": "d1", "codes": {1: "Kommune", 2: "Sykehus"}},
+                                     "profession": {"source": "d2", "codes": {1: "Lege", 2: "Sykepleier"}}},
+                       "questions": {"per_emergency": {"source": "q1", "codes": {1: "Helt eller ganske enig",
+                                                                               2: "Helt eller ganske uenig",
+                                                                               3: "Vet ikke"}, "missing": [99]},
+                                     "per_nps_patient": {"source": "q2", "numeric": [0, 10], "missing": [99]}}}
+    back = apply_mapping(coded, mapping)
+    assert back["workplace"].tolist() == ["Sykehus", "Kommune", "Sykehus"]
+    assert back["per_emergency"].tolist()[::2] == ["Vet ikke", "Helt eller ganske enig"]
+    assert pd.isna(back["per_emergency"].iloc[1]) and np.isnan(back["per_nps_patient"].iloc[1])
+
+
+def test_export_coded_extra_labels_follow_the_scale():
+    """Fails if labels outside the scale (e.g. 'Ikke valgt') are not coded after the scale's, sorted."""
+    df = pd.DataFrame({"year": [2022, 2022, 2022], "sex": ["male", "female", "male"],
+                       "cit_online_booking": ["Øvrige svar", "Ikke valgt", "Nei"]})
+    coded, labels, mapping = adapter.export_coded(df, "citizens")
+    assert labels["q1"] == {1: "Ja", 2: "Nei", 3: "Husker ikke", 4: "Ikke valgt", 5: "Øvrige svar", 99: "Ikke spurt"}
+    assert coded["q1"].tolist() == [5, 4, 2] and coded["d1"].tolist() == [2, 1, 2]
