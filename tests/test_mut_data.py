@@ -481,16 +481,17 @@ def test_english_labels_nets_and_items(monkeypatch):
     translation, a member without English stays Norwegian (mutants of english)."""
     cb = {"scales": {"s": {"labels": [{"no": "Helt enig", "en": "Strongly agree"}, {"no": "Delvis enig", "en": "Somewhat agree"}],
                            "nets": {"enig": ["Helt enig", "Delvis enig"], "Helt enig": ["Helt enig"],
-                                    "rart": ["Ukjent", "Delvis enig"]}}},
+                                    "rart": ["Ukjent", "Delvis enig"], "rar2": ["Delvis enig", "Ukjent"]}}},
           "questions": {"q": {"text_no": "?", "scale": "s", "items": [{"no": "Utsagn", "en": "Statement"}]},
                         "r": {"text_no": "?", "scale": "s"}}}
     real = data._load()
     monkeypatch.setattr(data, "_load", lambda: {**real, "codebook": cb})
     assert data.english("q") == {"Helt enig": "Strongly agree", "Delvis enig": "Somewhat agree",
                                  "enig": "Strongly agree or somewhat agree", "rart": "Ukjent or somewhat agree",
-                                 "Utsagn": "Statement"}
+                                 "rar2": "Somewhat agree or ukjent", "Utsagn": "Statement"}
     assert data.english("r") == {"Helt enig": "Strongly agree", "Delvis enig": "Somewhat agree",
-                                 "enig": "Strongly agree or somewhat agree", "rart": "Ukjent or somewhat agree"}
+                                 "enig": "Strongly agree or somewhat agree", "rart": "Ukjent or somewhat agree",
+                                 "rar2": "Somewhat agree or ukjent"}
     assert data.scale_labels("s") == ["Helt enig", "Delvis enig"]
     assert data.scale_labels("s", "en") == ["Strongly agree", "Somewhat agree"]
 
@@ -527,15 +528,17 @@ def test_later_interviews_publisher_then_registry():
     over the registry, only count rows of 'Antall intervju' / 'Total' with category 'n' count, or a
     source text changes (mutants of _later_interviews)."""
     have = [{"report": "r", "year": 2022}]
-    pub = pd.DataFrame({"report": ["r", "r", "r", "r", "r"], "year": [2022, 2023, 2023, 2024, 2025],
-                        "unit": ["count", "count", "count", "percent", "count"],
-                        "item": ["Total", "Antall intervju", "Total", "Total", "Annet"],
-                        "category": ["n", "n", "n", "n", "n"], "value": [1.0, 1608.0, 9.0, 50.0, 7.0],
-                        "figure_id": ["F", "C02", "C03", "F", "F"], "url": ["u0", "https://x", "u2", "u3", "u4"]})
-    reg = pd.DataFrame({"report": ["r", "r", "r", "s"], "year": [2022, 2023, 2024, 2022],
-                        "interviews": [5, 6, 1500, 2500]})
+    pub = pd.DataFrame({"report": ["r", "r", "r", "r", "r", "t"], "year": [2022, 2023, 2023, 2024, 2025, 2019],
+                        "unit": ["count", "count", "count", "percent", "count", "count"],
+                        "item": ["Total", "Antall intervju", "Total", "Total", "Annet", "Total"],
+                        "category": ["n", "n", "n", "n", "n", "n"], "value": [1.0, 1608.0, 9.0, 50.0, 7.0, 3160.0],
+                        "figure_id": ["F", "C02", "C03", "F", "F", "P32"],
+                        "url": ["u0", "https://x", "u2", "u3", "u4", "https://t"]})
+    reg = pd.DataFrame({"report": ["r", "r", "r", "s", "s"], "year": [2022, 2023, 2024, 2022, 2022],
+                        "interviews": [5, 6, 1500, 2500, 2600]})
     rows = data._later_interviews(have, pub, reg)
     assert rows == [{"report": "r", "year": 2023, "n": 1608, "figure_id": "C02", "source": "publisher's page https://x"},
+                    {"report": "t", "year": 2019, "n": 3160, "figure_id": "P32", "source": "publisher's page https://t"},
                     {"report": "r", "year": 2024, "n": 1500, "figure_id": "", "source": "wave registry (data/waves.csv)"},
                     {"report": "s", "year": 2022, "n": 2500, "figure_id": "", "source": "wave registry (data/waves.csv)"}]
     assert all(type(r["n"]) is int and type(r["year"]) is int for r in rows)
@@ -685,7 +688,8 @@ def test_placement_rows_not_accounted_for(placed):
     """Fails if source rows missing from the placement are not all listed, sorted, with the file."""
     root, df = placed
     f = df["source_file"].iloc[0]
-    rows = df.index[df["source_file"] == f][[2, 5]]
+    mine = df.index[df["source_file"] == f]
+    rows = mine[[0, 2, 5, len(mine) - 1]]
     path = _place(root, df.drop(index=rows))
     with pytest.raises(DataError) as e:
         data.placement(root)
@@ -710,3 +714,25 @@ def test_a_category_of_a_figure_without_question_is_refused():
                         "numbers_in_text": ["no"]})
     _raises(data._check_categories, pd.DataFrame({"figure_id": ["F0"], "category": ["n"]}), VALS, inv, CB,
             msg=f"{REL}, row 2, field 'category': value 'n' is not a label of question '''s scale []")
+
+
+
+def test_placement_value_that_differs_from_the_source_number(placed, monkeypatch):
+    """Fails if a value target of the right year holding another number than the source prints passes
+    (the `or` of the year and number tests, and the 1e-9 tolerance)."""
+    root, df = placed
+    real = data._load()
+    val = df.index[df["placed_as"] == "value"][0]
+    parts = df.loc[val, "target"].split("|")
+    pub = real["publisher"].copy()
+    key = ((pub["figure_id"] == parts[0]) & (pub["population"] == parts[1]) & (pub["year"] == int(parts[2]))
+           & (pub["item"] == parts[3]) & (pub["category"] == parts[4]))
+    assert key.sum() == 1
+    pub.loc[key, "value"] = pub.loc[key, "value"] + 0.5
+    monkeypatch.setattr(data, "load_published", lambda r: {**real, "publisher": pub})
+    path = _place(root, df)
+    with pytest.raises(DataError) as e:
+        data.placement(root)
+    assert str(e.value) == (f"{path}, row {val + 2}, field 'target': value {df.loc[val, 'target']!r} holds "
+                            f"{float(pub.loc[key, 'value'].iloc[0]):g} for {parts[2]}, not the source's "
+                            f"{df.loc[val, 'printed']} for {df.loc[val, 'year']}")
