@@ -101,6 +101,7 @@ def test_respondents_synthetic_and_unknown_survey(monkeypatch):
     df, synthetic = microdata.respondents("personnel")
     assert synthetic is True and calls == [] and disclosure._REAL["read"] is False
     assert df["year"].dtype == "int64" and len(df) > 0
+    assert df.isna().any().any() and not (df == "").any().any(), "empty cells are missing answers (NaN), not ''"
     with pytest.raises(ValueError) as e:
         microdata.respondents("Citizens")
     assert str(e.value) == "survey must be 'citizens' or 'personnel', not 'Citizens'"
@@ -132,11 +133,12 @@ def test_sample_sizes_of_weighted_waves_and_missing_counts(monkeypatch):
     weighted waves without interviews (mutants of sample_sizes)."""
     from ehelse import waves
 
-    monkeypatch.setattr(waves, "years", lambda survey, *a, **k: [2019, 2020, 2021])
-    monkeypatch.setattr(waves, "weighted", lambda survey, y: y != 2020)
-    monkeypatch.setattr(waves, "interviews", lambda survey: {2019: 1162, 2020: 5, 2021: 1504})
+    monkeypatch.setattr(waves, "years", lambda survey, *a, **k: [2019, 2020, 2021] if survey == "citizens" else [2018])
+    monkeypatch.setattr(waves, "weighted", lambda survey, y: survey == "citizens" and y != 2020)
+    monkeypatch.setattr(waves, "interviews",
+                        lambda survey: {2019: 1162, 2020: 5, 2021: 1504} if survey == "citizens" else {2018: 1})
     assert microdata.sample_sizes() == {2019: 1162, 2021: 1504}
-    monkeypatch.setattr(waves, "interviews", lambda survey: {2020: 5})
+    monkeypatch.setattr(waves, "interviews", lambda survey: {2020: 5} if survey == "citizens" else {2019: 1, 2021: 1})
     with pytest.raises(ValueError) as e:
         microdata.sample_sizes()
     assert str(e.value) == "data/waves.csv: citizens wave(s) [2019, 2021] have no number of interviews"
@@ -170,9 +172,29 @@ def test_category_scores_and_categories_of():
     s, non = microdata._category_scores(["Helt enig", "Delvis enig", "Helt uenig", "Vet ikke"])
     np.testing.assert_allclose(s, [1.0, 0.0, -1.0, 0.0])
     assert non.tolist() == [False, False, False, True]
+    s, non = microdata._category_scores(["Ja", "Nei", "Vet ikke"])
+    assert s.tolist() == [1.0, -1.0, 0.0]
     s, non = microdata._category_scores(["Ja", "Vet ikke"])
     assert s.tolist() == [0.0, 0.0] and non.tolist() == [False, True]
     spec = {"scale": "s", "labels": ["Ja", "Nei", "Vet ikke"]}
     assert microdata.categories_of(spec, ["Nei", "Ja", "Ja"]) == ["Ja", "Nei"]
     assert microdata.categories_of(spec, ["Øvrige svar", "Nei"]) == ["Nei", "Øvrige svar"]
     assert microdata.categories_of({"scale": "multi", "labels": ["x"]}, []) == ["Valgt", "Ikke valgt"]
+
+
+
+def test_calibrated_probabilities_are_a_softmax_of_the_tilt_and_stable():
+    """Fails if the probabilities are not softmax(alpha + tilt) (the tilt's sign: a respondent with a
+    larger tilt for a category gets relatively more of it, by exactly exp of the tilt difference), or if
+    the max-subtraction is not per row (large tilts of opposite sign in two rows overflow / underflow)."""
+    import numpy as np
+
+    tilt = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0], [800.0, 801.0, 799.0], [-800.0, -799.0, -801.0]])
+    w = np.ones(4)
+    target = np.array([0.3, 0.4, 0.3])
+    p = microdata.calibrated_probabilities(tilt, w, target)
+    assert np.isfinite(p).all()
+    lr = np.log(p[:, 1] / p[:, 0])  # log odds of category 1 vs 0: alpha_1 - alpha_0 + tilt difference
+    np.testing.assert_allclose(lr - lr[0], (tilt[:, 1] - tilt[:, 0]) - (tilt[0, 1] - tilt[0, 0]), atol=1e-9)
+    np.testing.assert_allclose(p[2], p[3], atol=1e-12)  # same tilt differences, 1,600 apart in level
+    np.testing.assert_allclose(w @ p / w.sum(), target, atol=1e-10)
