@@ -129,14 +129,15 @@ def test_with_category_order_natural_order_and_extra_levels():
 
 
 def test_sample_sizes_of_weighted_waves_and_missing_counts(monkeypatch):
-    """Fails if sample_sizes() keeps unweighted waves, loses a weighted one, or does not name the
-    weighted waves without interviews (mutants of sample_sizes)."""
+    """Fails if sample_sizes() keeps unweighted waves, loses a weighted one, asks another survey, or does
+    not name the weighted waves without interviews (an unweighted wave may lack them) (mutants of
+    sample_sizes)."""
     from ehelse import waves
 
     monkeypatch.setattr(waves, "years", lambda survey, *a, **k: [2019, 2020, 2021] if survey == "citizens" else [2018])
     monkeypatch.setattr(waves, "weighted", lambda survey, y: survey == "citizens" and y != 2020)
     monkeypatch.setattr(waves, "interviews",
-                        lambda survey: {2019: 1162, 2020: 5, 2021: 1504} if survey == "citizens" else {2018: 1})
+                        lambda survey: {2019: 1162, 2021: 1504} if survey == "citizens" else {2018: 1})
     assert microdata.sample_sizes() == {2019: 1162, 2021: 1504}
     monkeypatch.setattr(waves, "interviews", lambda survey: {2020: 5} if survey == "citizens" else {2019: 1, 2021: 1})
     with pytest.raises(ValueError) as e:
