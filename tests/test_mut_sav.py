@@ -1,0 +1,239 @@
+"""In-process unit tests of ehelse.sav written against its mutants (issue 17).
+
+The contract (module docstring): read_numeric gives exactly pyreadstat's values
+(read_sav(..., user_missing=True)), or None whenever the fast path does not apply. Each test writes
+a tiny .sav with pyreadstat under tmp_path and compares with pyreadstat itself (the second route).
+"""
+import types
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from ehelse import sav
+from ehelse.sav import read_numeric
+
+
+def _frame(n: int, seed: int, k: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({f"v{j}": rng.choice([1.0, 2.0, 99.0, 250.0, -99.0, 1e6, 0.25, np.nan], n)
+                         for j in range(k)})
+
+
+def _write(tmp_path, df, name="x.sav", **kw):
+    p = tmp_path / name
+    pyreadstat.write_sav(df, str(p), **kw)
+    _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+    return p, meta
+
+
+def _truth(p, columns=None):
+    return pyreadstat.read_sav(str(p), apply_value_formats=False, user_missing=True, usecols=columns)[0]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_subset_of_columns_in_any_order_with_repeats(tmp_path, compress):
+    """Fails if read_numeric() returns other columns than asked (unknown names dropped, repeats read
+    once, the mapping's order kept) or takes the slot of another variable."""
+    p, meta = _write(tmp_path, _frame(50, 1, k=4), row_compress=compress)
+    cols = read_numeric(p, meta, ["v2", "nope", "v0", "v2"])
+    assert list(cols) == ["v2", "v0"]
+    truth = _truth(p)
+    for c in ("v2", "v0"):
+        assert cols[c].dtype == np.float64
+        np.testing.assert_array_equal(cols[c], truth[c].to_numpy())
+    assert read_numeric(p, meta, []) == {}
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_text_variable_that_is_not_used_does_not_stop_the_fast_path(tmp_path, compress):
+    """Fails if the slots after a text variable (short, and long with continuation slots) are
+    misplaced, or if a used text variable is not left to pyreadstat."""
+    df = _frame(40, 2, k=2)
+    df.insert(1, "short", ["abc"] * 40)
+    df.insert(2, "long", ["a text value longer than eight bytes"] * 40)
+    p, meta = _write(tmp_path, df, row_compress=compress)
+    cols = read_numeric(p, meta, ["v0", "v1"])
+    assert cols is not None
+    truth = _truth(p)
+    np.testing.assert_array_equal(cols["v0"], truth["v0"].to_numpy())
+    np.testing.assert_array_equal(cols["v1"], truth["v1"].to_numpy())
+    assert read_numeric(p, meta, ["v0", "short"]) is None
+
+
+def test_dates_are_left_to_pyreadstat(tmp_path):
+    """Fails if a numeric variable with a date format is read as raw numbers (the NUMERIC_FORMAT check)."""
+    df = pd.DataFrame({"a": [1.0, 2.0], "d": [pd.Timestamp("2020-01-01"), pd.Timestamp("2021-06-30")]})
+    p, meta = _write(tmp_path, df)
+    assert read_numeric(p, meta, ["d"]) is None
+    assert list(read_numeric(p, meta, ["a"])) == ["a"]
+
+
+@pytest.mark.parametrize("fmt,ok", [("F8.2", True), ("f3", True), ("N5", True), ("COMMA10.1", True),
+                                    ("DOLLAR8.2", True), ("PCT6.1", True), ("CCA8.2", True), ("E10.3", True),
+                                    ("DOT9.2", True), ("CCF8", False), ("DATE11", False), ("ADATE10", False),
+                                    ("TIME8", False), ("F8.", False), ("XF8", False)])
+def test_numeric_format_pattern(fmt, ok):
+    """Fails if the formats read as plain numbers change (dates, times and unknown formats are refused)."""
+    assert bool(sav.NUMERIC_FORMAT.match(fmt)) is ok
+
+
+def test_a_row_count_that_differs_from_the_metadata_is_declined(tmp_path):
+    """Fails if read_numeric() trusts the data when pyreadstat's row count differs (number_rows check)."""
+    p, meta = _write(tmp_path, _frame(10, 3))
+    fake = types.SimpleNamespace(**{k: getattr(meta, k) for k in ("column_names", "readstat_variable_types",
+                                                                    "original_variable_types")})
+    fake.number_rows = 11
+    assert read_numeric(p, fake, ["v0"]) is None
+    for unknown in (None, -1):
+        fake.number_rows = unknown
+        np.testing.assert_array_equal(read_numeric(p, fake, ["v0"])["v0"], _truth(p)["v0"].to_numpy())
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_truncated_file_is_declined(tmp_path, compress):
+    """Fails if a file whose data stop early is read anyway ('fewer rows than the header says',
+    'case count differs from the header' mutants)."""
+    p, meta = _write(tmp_path, _frame(30, 4), row_compress=compress)
+    raw = p.read_bytes()
+    p.write_bytes(raw[:-8 * 5])
+    assert read_numeric(p, meta, ["v0", "v1"]) is None
+
+
+def test_not_a_sav_file_is_declined(tmp_path):
+    """Fails if a file without the $FL2 header (or shorter than the header) is not declined."""
+    p, meta = _write(tmp_path, _frame(5, 5))
+    bad = tmp_path / "bad.sav"
+    bad.write_bytes(b"$FL9" + p.read_bytes()[4:])
+    assert read_numeric(bad, meta, ["v0"]) is None
+    short = tmp_path / "short.sav"
+    short.write_bytes(p.read_bytes()[:100])
+    assert read_numeric(short, meta, ["v0"]) is None
+    assert read_numeric(tmp_path / "gone.sav", meta, ["v0"]) is None
+
+
+def test_uncompressed_data_read_in_many_chunks(tmp_path, monkeypatch):
+    """Fails if the chunked reading of uncompressed data misplaces or loses rows at chunk borders
+    (mutants of the chunk loop: step, min(step, n - start), slices)."""
+    p, meta = _write(tmp_path, _frame(23, 6, k=3))
+    monkeypatch.setattr(sav, "CHUNK_BYTES", 8 * 3 * 4)  # 4 rows per chunk: 6 chunks, the last of 3 rows
+    cols = read_numeric(p, meta, ["v0", "v1", "v2"])
+    pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
+    monkeypatch.setattr(sav, "CHUNK_BYTES", 1)  # less than a row: one row per chunk
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["v0", "v1", "v2"])), _truth(p))
+
+
+def test_a_dictionary_larger_than_the_first_read(tmp_path):
+    """Fails if a dictionary longer than the first 64 KiB read is not read further (the size loop of
+    _read_dictionary): many variables with long labels and value labels."""
+    k = 220
+    df = _frame(12, 7, k=k)
+    labels = [f"variable {j} " + "with a long label " * 12 for j in range(k)]
+    p, meta = _write(tmp_path, df, row_compress=True, column_labels=labels,
+                     variable_value_labels={f"v{j}": {1.0: "ja " * 30, 2.0: "nei " * 30} for j in range(k)})
+    lay = sav._read_dictionary(p)
+    assert lay["offset"] > 1 << 16 and len(lay["types"]) == k and lay["ncases"] == 12
+    cols = read_numeric(p, meta, ["v0", f"v{k - 1}"])
+    truth = _truth(p)
+    np.testing.assert_array_equal(cols[f"v{k - 1}"], truth[f"v{k - 1}"].to_numpy())
+    np.testing.assert_array_equal(cols["v0"], truth["v0"].to_numpy())
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_layout_of_a_small_file(tmp_path, compress):
+    """Fails if the header fields are read from other offsets or the dictionary walk ends elsewhere:
+    little-endian, compression 0/1, bias 100, the case count, one numeric slot per variable, and the
+    data start where the file's data are (the file size for an uncompressed file)."""
+    p, _ = _write(tmp_path, _frame(9, 8, k=2), row_compress=compress, column_labels=["A", "B"],
+                  missing_ranges={"v0": [99.0]}, variable_value_labels={"v1": {1.0: "ja"}}, note="a note")
+    lay = sav._read_dictionary(p)
+    assert lay["endian"] == "<" and lay["compression"] == (1 if compress else 0)
+    assert lay["bias"] == 100.0 and lay["ncases"] == 9 and lay["types"] == [0, 0]
+    assert lay["sysmis"] == sav.SYSMIS_BITS
+    if not compress:
+        assert lay["offset"] == p.stat().st_size - 9 * 2 * 8
+
+
+def test_a_stream_that_does_not_synchronise_in_time_is_declined(tmp_path, monkeypatch):
+    """Fails if the fixed point of the command words is not bounded by MAX_SYNC_STEPS (a stream needing
+    more steps must be left to pyreadstat), or if the bound is reached although the stream converged."""
+    p, meta = _write(tmp_path, _frame(200, 9, k=3), row_compress=True)
+    assert read_numeric(p, meta, ["v0"]) is not None
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 1)
+    assert read_numeric(p, meta, ["v0"]) is None
+
+
+def test_command_words_by_hand():
+    """Fails if _command_words() finds other command words than those reached from word 0: a word of
+    eight codes is followed by one raw word per code 253; code 252 ends the data."""
+    b = np.array([[253, 101, 253, 0, 0, 0, 0, 0],  # word 0: command with two raw words (1, 2)
+                  [253] * 8,                        # word 1: raw (would be a command with 8 raws)
+                  [1] * 8,                          # word 2: raw
+                  [101, 253, 0, 0, 0, 0, 0, 0],     # word 3: command, one raw word (4)
+                  [252] * 8,                        # word 4: raw
+                  [252, 0, 0, 0, 0, 0, 0, 0],       # word 5: command, end of data
+                  [101] * 8], dtype=np.uint8)       # word 6: after the end
+    assert sav._command_words(b).tolist() == [0, 3, 5]
+    assert sav._command_words(b[:1]).tolist() == [0]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_header_without_case_count_reads_every_row(tmp_path, compress):
+    """Fails if a header whose case count is -1 (unknown, allowed by the format) is not read to the end
+    of the data: n = the rows available (uncompressed, whole rows by //) or decoded (bytecode) (mutants of
+    the ncases >= 0 tests and of the row arithmetic)."""
+    import struct
+
+    p, meta = _write(tmp_path, _frame(13, 10, k=3), row_compress=compress)
+    raw = bytearray(p.read_bytes())
+    raw[80:84] = struct.pack("<i", -1)
+    q = tmp_path / "unknown.sav"
+    q.write_bytes(bytes(raw))
+    assert sav._read_dictionary(q)["ncases"] == -1
+    fake = types.SimpleNamespace(**{k: getattr(meta, k) for k in ("column_names", "readstat_variable_types",
+                                                                    "original_variable_types")}, number_rows=None)
+    cols = read_numeric(q, fake, ["v0", "v1", "v2"])
+    pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
+
+
+def test_a_single_compressed_word(tmp_path):
+    """Fails if a bytecode stream of one word (one case of small whole numbers) is declined as 'no data'
+    (n_words == 1 mutant) or misread."""
+    p, meta = _write(tmp_path, pd.DataFrame({"a": [3.0], "b": [1.0]}), row_compress=True)
+    cols = read_numeric(p, meta, ["a", "b"])
+    assert cols is not None
+    pd.testing.assert_frame_equal(pd.DataFrame(cols), _truth(p))
+
+
+def test_command_words_take_the_fewest_fixed_point_steps(monkeypatch):
+    """Fails if the fixed point needs more steps than the stream requires (start set or its end slot
+    mutated: the one-word stream converges in one step, the seven-word stream of
+    test_command_words_by_hand in two), so that a bound just large enough is exceeded."""
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 1)
+    assert sav._command_words(np.array([[101, 0, 0, 0, 0, 0, 0, 0]], dtype=np.uint8)).tolist() == [0]
+    b = np.array([[253, 101, 253, 0, 0, 0, 0, 0], [253] * 8, [1] * 8, [101, 253, 0, 0, 0, 0, 0, 0], [252] * 8,
+                  [252, 0, 0, 0, 0, 0, 0, 0], [101] * 8], dtype=np.uint8)
+    with pytest.raises(sav._NotFast):
+        sav._command_words(b)
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 2)
+    assert sav._command_words(b).tolist() == [0, 3, 5]
+
+
+def test_a_long_document_record_is_read_past_the_first_block(tmp_path):
+    """Fails if a dictionary cut inside a long document (note) record is not read further: the
+    'past the end' error must grow the read, not decline (mutants of that test in _read_dictionary)."""
+    note = ["a line of the document record, " * 2] * 1200  # 1200 lines of 80 bytes: 96,000 bytes
+    p, meta = _write(tmp_path, _frame(6, 11, k=2), note=note)
+    lay = sav._read_dictionary(p)
+    assert lay["offset"] > 1 << 16
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["v0", "v1"])), _truth(p))
+
+
+def test_metadata_without_formats_is_read_as_plain_numbers(tmp_path):
+    """Fails if a variable whose format the metadata does not give is not taken as a plain number
+    (the 'F8.2' default of read_numeric)."""
+    p, meta = _write(tmp_path, _frame(5, 12, k=1))
+    fake = types.SimpleNamespace(column_names=meta.column_names, readstat_variable_types=meta.readstat_variable_types,
+                                 original_variable_types={}, number_rows=meta.number_rows)
+    np.testing.assert_array_equal(read_numeric(p, fake, ["v0"])["v0"], _truth(p)["v0"].to_numpy())
