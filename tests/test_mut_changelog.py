@@ -144,8 +144,9 @@ def test_sha256_is_the_hex_digest_of_the_file(tmp_path):
 def test_release_snapshots_records_the_hash_and_sets_the_version(book, monkeypatch, latin1_locale):
     """Fails if release() does not copy expected.csv to released.csv, writes another heading (version,
     ISO date, hash of the new snapshot), loses the Unreleased heading, changes more than the first
-    Unreleased heading or more than pyproject's first `version =` line, or reads or writes CHANGELOG.md
-    or pyproject.toml in the locale's encoding rather than UTF-8."""
+    Unreleased heading or more than pyproject's first `version =` line, swallows the blank line between
+    the new heading and its items, or reads or writes CHANGELOG.md or pyproject.toml in the locale's
+    encoding rather than UTF-8."""
     real = changelog.sha256
     # sha256()'s default path is bound at import to the book's released.csv: hash the made-up snapshot instead
     monkeypatch.setattr(changelog, "sha256", lambda path=book / "released.csv": real(path))
@@ -156,7 +157,7 @@ def test_release_snapshots_records_the_hash_and_sets_the_version(book, monkeypat
     sha = hashlib.sha256(EXPECTED.encode()).hexdigest()
     heading = f"## [1.0.0] 2026-02-03 · released.csv sha256 {sha}"
     assert (book / "CHANGELOG.md").read_text(encoding="utf-8") == text.replace(
-        "## Unreleased\n", f"## Unreleased\n\n{heading}", 1)
+        "## Unreleased\n", f"## Unreleased\n\n{heading}\n", 1)  # the blank line before the items stays
     assert changelog.releases()[0] == {"version": "1.0.0", "date": "2026-02-03", "sha": sha}
     assert (book / "pyproject.toml").read_text(encoding="utf-8") == PYPROJECT.replace('"0.2.0"', '"1.0.0"')
 

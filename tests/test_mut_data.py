@@ -586,6 +586,10 @@ def test_wave_margins_errors(monkeypatch):
                                    "1999 (have [")
     with pytest.raises(KeyError, match=re.escape("no population margins for 1999 (have [")):
         data.population_margins(1999)
+    # the years it has are printed as plain numbers, not numpy's repr ("np.int64(2019)")
+    with pytest.raises(KeyError) as e:
+        data.population_margins(1999)
+    assert "np." not in str(e.value) and re.search(r"\(have \[\d{4}(, \d{4})*\]\)", str(e.value)), str(e.value)
 
 
 # ---------------------------------------------------------------- placement of the publisher's source rows

@@ -516,6 +516,15 @@ def test_caption_parts_limit_the_question(fake):
         figures.findings.headline_verdict = monkey
 
 
+def test_a_question_keeps_its_question_mark_and_a_colon_becomes_a_full_stop(fake):
+    """Fails if a question's "?" or "!" gets a full stop after it ("?." was printed under 9 figures) or a
+    trailing colon or full stop is kept before the caption's full stop (":.")."""
+    for text, first in [("Do you agree?", "Do you agree?"), ("Stop!", "Stop!"), ("Reasons:", "Reasons."),
+                        ("Done.", "Done."), ("Plain", "Plain.")]:
+        fake([row()], chart="line", question={"text_en": text, "text_no": "", "scale": "agree"})
+        assert figures.caption_parts("X1")[0] == first
+
+
 def test_caption_details_about_this_figure(fake):
     """Fails if caption_details drops or rewords a line: verdict, question in both languages, who was asked,
     bases per population and year, interviews as base, missing bases, intervals, the report's note, wording
@@ -543,7 +552,7 @@ def test_caption_details_about_this_figure(fake):
     fake([row(base=800)], question=None, question_id="")
     assert figures.caption_details("X1") == [
         "Headline «A &amp; B»: holds", "<b>Bases</b>: Citizens 2019: n = 800",
-        "<b>Source</b>: Numbers: report text, lines 10–10 (`data/published`)."]
+        "<b>Source</b>: Numbers: report text, line 10 (`data/published`)."]
     fake([], question=None, question_id="")
     assert figures.caption_details("X1") == ["Headline «A &amp; B»: holds"]
 
@@ -555,7 +564,7 @@ def test_caption_is_the_parts_and_a_collapsed_block(fake):
     assert md == ("A headline, in English. Citizens, 2019. The report's headline: holds. Base n = 800. "
                   '<details class="ehelse-about"><summary>About this figure</summary><ul>'
                   "<li>Headline «A &amp; B»: holds</li><li><b>Bases</b>: Citizens 2019: n = 800</li>"
-                  "<li><b>Source</b>: Numbers: report text, lines 10–10 (`data/published`).</li></ul></details>")
+                  "<li><b>Source</b>: Numbers: report text, line 10 (`data/published`).</li></ul></details>")
 
 
 def test_source_note_of_publisher_only_numbers(fake):

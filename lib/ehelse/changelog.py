@@ -81,7 +81,7 @@ def release(new_version: str, date: dt.date | None = None) -> None:
     text = CHANGELOG.read_text(encoding="utf-8")
     shutil.copyfile(EXPECTED, RELEASED)
     heading = f"## [{new_version}] {(date or dt.date.today()).isoformat()} · released.csv sha256 {sha256()}"
-    text = re.sub(r"^## Unreleased\s*$", f"## Unreleased\n\n{heading}", text, count=1, flags=re.M)
+    text = re.sub(r"^## Unreleased[ \t]*$", f"## Unreleased\n\n{heading}", text, count=1, flags=re.M)
     CHANGELOG.write_text(text, encoding="utf-8")
     py = PYPROJECT.read_text(encoding="utf-8")
     PYPROJECT.write_text(re.sub(r'^version = "[^"]+"', f'version = "{new_version}"', py, count=1, flags=re.M),

@@ -404,7 +404,7 @@ def population_margins(year: int) -> pd.DataFrame:
     m = pd.read_csv(DATA / "population" / "margins.csv")
     out = m[m["year"] == year].drop(columns="year").reset_index(drop=True)
     if out.empty:
-        raise KeyError(f"no population margins for {year} (have {sorted(m['year'].unique())})")
+        raise KeyError(f"no population margins for {year} (have {sorted(int(y) for y in m['year'].unique())})")
     return out
 
 

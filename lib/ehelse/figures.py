@@ -434,7 +434,8 @@ def caption_parts(figure_id: str) -> list[str]:
     if series_breaks(figure_id):
         parts.append("† wording changed.")
     used = sum(len(p.split()) for p in parts)
-    parts.insert(0, _limit_words(question, max(CAPTION_WORDS - used - 1, 8)).rstrip(".") + ".")
+    q = _limit_words(question, max(CAPTION_WORDS - used - 1, 8))
+    parts.insert(0, q if q.endswith(("?", "!")) else q.rstrip(".:") + ".")  # a question keeps its mark
     return [p for p in parts if p]
 
 
@@ -508,7 +509,8 @@ def source_note(figure_id: str) -> str:
         by_url = "; ".join(f"{_year_span(pub.loc[pub['url'] == u, 'year'])}: {u}" for u in urls)
         return f"Numbers from the publisher's web pages, not in the report text: {by_url}."
     lines = rep["source_line"].dropna().astype(int)
-    text = f"report text, lines {lines.min()}–{lines.max()} (`data/published`)"
+    a, b = lines.min(), lines.max()
+    text = f"report text, {f'line {a}' if a == b else f'lines {a}–{b}'} (`data/published`)"
     if pub.empty:
         out = f"Numbers: {text}."
     else:
