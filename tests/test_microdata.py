@@ -173,10 +173,20 @@ def test_book_runs_on_real_microdata_and_drops_the_synthetic_label(cit, tmp_path
     mpath = tmp_path / "mapping.yml"
     mpath.write_text(yaml.safe_dump(mapping, allow_unicode=True))
     out = tmp_path / "weighting.ipynb"
-    env = {**os.environ, "EHELSE_MICRODATA": str(sav), "EHELSE_MAPPING": str(mpath)}
-    res = subprocess.run([sys.executable, "-m", "ehelse.build", "try", str(ROOT / "notebooks/methods/weighting.md"),
-                          "--out", str(out)], env=env, capture_output=True, text=True, cwd=ROOT)
+    # a copy of the book: the chapter writes its downloads (here from microdata) into its book's notebooks/_data
+    import shutil
+
+    root = tmp_path / "book"
+    for d in ("data", "notebooks"):
+        shutil.copytree(ROOT / d, root / d)
+    shutil.copy(ROOT / "settings.yml", root / "settings.yml")
+    before = {p.name: p.read_bytes() for p in (ROOT / "notebooks" / "_data").glob("*.csv")}
+    env = {**os.environ, "EHELSE_ROOT": str(root), "EHELSE_MICRODATA": str(sav), "EHELSE_MAPPING": str(mpath)}
+    res = subprocess.run([sys.executable, "-m", "ehelse.build", "try", str(root / "notebooks/methods/weighting.md"),
+                          "--out", str(out)], env=env, capture_output=True, text=True, cwd=root)
     assert res.returncode == 0, res.stdout[-3000:]
+    assert {p.name: p.read_bytes() for p in (ROOT / "notebooks" / "_data").glob("*.csv")} == before, \
+        "the microdata run wrote into the book's own notebooks/_data"
     text = json.dumps([c.get("outputs", []) for c in json.loads(out.read_text())["cells"]])
     assert "Synthetic respondents" not in text and "SYNTHETIC RESPONDENTS" not in text
     glued = {o["metadata"]["scrapbook"]["name"]: o["data"] for c in json.loads(out.read_text())["cells"]
