@@ -1,0 +1,116 @@
+"""Mutation-killing tests of ehelse.weighting (issue 17): weighting_report and composition on weights
+small enough to check by hand (Kish: deff = n sum w^2 / (sum w)^2, n_eff = (sum w)^2 / sum w^2)."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ehelse.weighting import WeightingError, composition, weighting_report
+
+REPORT_KEYS = ["n", "sum_weights", "mean", "sd", "min", "max", "max_min_ratio", "deff_kish", "n_effective",
+               "efficiency", "flag", "moe_95_pct_points"]
+
+
+def test_weighting_report_by_hand():
+    """w = 2, 2, 4, 8: n 4, sum 16, mean 4, sd sqrt(8), ratio 4, deff 4 * 88 / 256, moe 196 sqrt(deff / 16).
+    Fails if a key is renamed, sd uses ddof 2 or is skipped, max/min becomes max*min, or a constant of
+    the 95 % margin of error (100, 1.96, 0.25, / n, * deff) changes."""
+    rep = weighting_report(pd.Series([2.0, 2.0, 4.0, 8.0]))
+    assert list(rep.index) == REPORT_KEYS
+    assert rep["n"] == 4 and rep["sum_weights"] == 16.0 and rep["mean"] == 4.0
+    assert rep["sd"] == pytest.approx(np.sqrt(((2 - 4) ** 2 * 2 + 0 + 4 ** 2) / 3), rel=1e-15)
+    assert (rep["min"], rep["max"], rep["max_min_ratio"]) == (2.0, 8.0, 4.0)
+    deff = 4 * 88 / 256
+    assert rep["deff_kish"] == pytest.approx(deff, rel=1e-15)
+    assert rep["n_effective"] == pytest.approx(256 / 88, rel=1e-15)
+    assert rep["efficiency"] == pytest.approx(256 / 352, rel=1e-15)
+    assert rep["moe_95_pct_points"] == pytest.approx(100 * 1.96 * np.sqrt(0.25 * deff / 4), rel=1e-15)
+    assert rep["flag"] == "below 80%"
+
+
+def test_weighting_report_moe_is_the_srs_one_for_equal_weights():
+    """Equal weights: deff 1, the margin of error of a 50 % share on 100 respondents, 9.8 points."""
+    rep = weighting_report(np.full(100, 3.0))
+    assert rep["deff_kish"] == pytest.approx(1.0, rel=1e-15) and rep["flag"] == "ok"
+    assert rep["moe_95_pct_points"] == pytest.approx(9.8, rel=1e-12)
+    assert rep["sd"] == 0.0
+
+
+def test_weighting_report_flag_boundaries():
+    """w = 1, 3: efficiency exactly 16 / 20 = 0.8. At the threshold the flag is the better one
+    (>=, not >): "ok" at good = 0.8, "below 90%" at good = 0.9, poor = 0.8.
+    Fails if `eff >= good` or `eff >= poor` becomes `>`."""
+    w = [1.0, 3.0]
+    assert weighting_report(w)["efficiency"] == 0.8
+    assert weighting_report(w)["flag"] == "ok"
+    assert weighting_report(w, good=0.9, poor=0.8)["flag"] == "below 90%"
+    assert weighting_report(w, good=0.95, poor=0.85)["flag"] == "below 85%: re-examine"
+
+
+def test_weighting_report_sd_of_one_and_two_weights():
+    """sd is 0 for a single weight (no ddof=1 NaN, no warning) and |w1 - w2| / sqrt(2) for two.
+    Fails if the n > 1 guard moves (n >= 1, n > 2, always, never) or the fallback is not 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = weighting_report([5.0])
+    assert one["n"] == 1 and one["sd"] == 0.0 and one["deff_kish"] == 1.0 and one["max_min_ratio"] == 1.0
+    two = weighting_report([1.0, 3.0])
+    assert two["sd"] == pytest.approx(2 / np.sqrt(2), rel=1e-15)
+
+
+def test_weighting_report_leaves_out_missing_weights_and_errors_when_none_is_left():
+    """Excluded respondents (NaN weight, also None in an object column) are left out; with no weight left
+    the error names the function. Fails if the weights are not converted to float (None stays None), the
+    empty check is `== 1`, or the message changes."""
+    rep = weighting_report(pd.Series([2.0, None, 4.0], dtype=object))
+    assert rep["n"] == 2 and rep["sum_weights"] == 6.0
+    with pytest.raises(WeightingError, match=r"^weighting_report: no weights$"):
+        weighting_report(pd.Series([np.nan, np.nan]))
+    with pytest.raises(WeightingError, match=r"^weighting_report: no weights$"):
+        weighting_report([])
+
+
+# ------------------------------------------------------------------ composition
+
+def _comp_data():
+    # index not 0..n-1: the weights are taken in the data's row order, not aligned on a RangeIndex
+    return pd.DataFrame({"sex": ["f", "f", "m", "f", "m"], "age": ["y", "o", "o", "o", "o"]},
+                        index=["r1", "r2", "r3", "r4", "r5"])
+
+
+def test_composition_by_hand():
+    """Sample, weighted and population shares in percent, one row per margin category in margin order.
+    Fails if a column is renamed, a share is not 100 * part / whole, or the weights are mis-aligned
+    with the rows (composition mutants)."""
+    df = _comp_data()
+    w = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    m = {"sex": {"m": 300, "f": 700}, "age": {"y": 250, "o": 750}}
+    c = composition(df, w, m)
+    assert list(c.columns) == ["variable", "category", "sample", "weighted", "population"]
+    assert list(zip(c["variable"], c["category"])) == [("sex", "m"), ("sex", "f"), ("age", "y"), ("age", "o")]
+    np.testing.assert_allclose(c["sample"], [40.0, 60.0, 20.0, 80.0], rtol=1e-15)
+    np.testing.assert_allclose(c["weighted"], [65.0, 35.0, 5.0, 95.0], rtol=1e-15)
+    np.testing.assert_allclose(c["population"], [30.0, 70.0, 25.0, 75.0], rtol=1e-15)
+
+
+def test_composition_of_a_category_without_respondents_and_a_long_margins_table():
+    """A target category nobody in the sample has: 0 % in the sample and weighted, not an error or 100 %.
+    The margins may be a long table (variable, category, target). Fails if the 0 defaults of the
+    lookups change (get(cat, 1), get(cat, None), get(0), get(None, 0))."""
+    df = _comp_data()
+    w = pd.Series([1.0, 1.0, 1.0, 1.0, 1.0], index=[10, 11, 12, 13, 14])  # its index is ignored
+    m = pd.DataFrame({"variable": ["age", "age", "age"], "category": ["y", "o", "old"],
+                      "target": [100.0, 300.0, 100.0]})
+    c = composition(df, w, m)
+    assert list(c["category"]) == ["y", "o", "old"]
+    np.testing.assert_allclose(c["sample"], [20.0, 80.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(c["weighted"], [20.0, 80.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(c["population"], [20.0, 60.0, 20.0], rtol=1e-15)
+
+
+def test_composition_checks_the_margins():
+    """The margins are validated as for raking (a non-positive target is an error naming it)."""
+    with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is (np\.float64\()?0\.0\)?; targets must be "
+                                             r"positive numbers$"):
+        composition(_comp_data(), np.ones(5), {"sex": {"m": 0, "f": 1}})
