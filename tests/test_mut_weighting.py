@@ -114,3 +114,31 @@ def test_composition_checks_the_margins():
     with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is (np\.float64\()?0\.0\)?; targets must be "
                                              r"positive numbers$"):
         composition(_comp_data(), np.ones(5), {"sex": {"m": 0, "f": 1}})
+
+
+# ------------------------------------------------------------------ bounds_feasible
+
+def test_bounds_feasible_on_two_cells():
+    """Two cells with base weights 2 and 0.5, each its own category with targets 1 and 3: the only weights
+    meeting the margin have g = 1 / 2 = 0.5 and 3 / 0.5 = 6, so bounds (0.4, 7) are feasible and (0.4, 5)
+    or (0.6, 7) are not. Fails if the constraint rows use / cell_d, != j, * target, or the status test is
+    `== 1` (bounds_feasible mutants)."""
+    from ehelse.weighting import bounds_feasible
+
+    cell_d, cell_cat, sizes, targets = np.array([2.0, 0.5]), [np.array([0, 1])], [2], [np.array([1.0, 3.0])]
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.4, 7.0)) is True
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.4, 5.0)) is False
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.6, 7.0)) is False
+
+
+def test_bounds_feasible_with_two_margins():
+    """Cells (sex, age) = (f, y), (f, o), (m, o), base weight 1: sex f = 2 needs g_fy + g_fo = 2, m = 2
+    needs g_mo = 2, age y = 1 needs g_fy = 1: g = (1, 1, 2), feasible within (0.5, 2) and not within
+    (0.5, 1.9)."""
+    from ehelse.weighting import bounds_feasible
+
+    cell_d = np.ones(3)
+    cell_cat = [np.array([0, 0, 1]), np.array([0, 1, 1])]
+    targets = [np.array([2.0, 2.0]), np.array([1.0, 3.0])]
+    assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 2.0)) is True
+    assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 1.9)) is False
