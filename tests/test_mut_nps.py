@@ -6,6 +6,8 @@ domain mean m_a = mean of y over the n_a respondents of domain a, the influence 
 rows of the whole design (R's subset(): respondents outside the domain stay in the design), and two
 disjoint domains have zero covariance.
 """
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,3 +154,107 @@ def test_nps_difference_direction():
     assert r["difference"] == -4.0 and r["se"] == 5.0
     assert r["z"] == pytest.approx(-0.8, rel=1e-14)
     assert r["p_value"] == pytest.approx(2 * stats.norm.sf(0.8), rel=1e-12)
+
+
+# ------------------------------------------------------------------ nps
+
+NPS_COLS = ["nps", "se", "ci_low", "ci_high", "detractors", "passives", "promoters", "n", "n_weighted", "n_eff"]
+
+
+def test_nps_by_hand(tiny):
+    """7 answers (-100 x 2, 0 x 2, +100 x 3; one don't know): NPS 100/7, shares in percent, SE of the mean
+    of the recode on the 8-row design, t interval on n - 1 = 6 df, bases. Fails if a column is renamed,
+    the shares are not in percent, the interval's df or level change, or the bases are wrong."""
+    df, d = tiny
+    for level, r in ((0.95, nps(d, "nps")), (0.80, nps(d, "nps", level=0.80))):
+        assert list(r.columns) == NPS_COLS
+        r = r.iloc[0]
+        y = [100, 100, -100, 0, -100, 0, 100]
+        se = np.sqrt(_var_of_mean(y, 8))
+        assert r["nps"] == pytest.approx(100 / 7, rel=1e-12)
+        assert r["se"] == pytest.approx(se, rel=1e-12)
+        q = stats.t.ppf(0.5 + level / 2, 6)
+        assert r["ci_low"] == pytest.approx(100 / 7 - q * se, rel=1e-12)
+        assert r["ci_high"] == pytest.approx(100 / 7 + q * se, rel=1e-12)
+        assert (r["detractors"], r["passives"], r["promoters"]) == pytest.approx((200 / 7, 200 / 7, 300 / 7),
+                                                                               rel=1e-12)
+        assert (r["n"], r["n_weighted"], r["n_eff"]) == (7, pytest.approx(7.0), pytest.approx(7.0))
+
+
+def test_nps_by_subgroup_and_domain(tiny):
+    """by= gives one row per level (sorted) with the by column first, each with its own df; domain=
+    restricts the base. Fails if by or the domain is ignored."""
+    df, d = tiny
+    r = nps(d, "nps", by="sex")
+    assert list(r.columns) == ["sex", *NPS_COLS]
+    assert r["sex"].tolist() == ["f", "m"] and r["n"].tolist() == [3, 4]
+    assert r["nps"].tolist() == pytest.approx([100 / 3, 0.0], abs=1e-12)
+    se_m = np.sqrt(_var_of_mean([0, -100, 0, 100], 8))
+    assert r["se"][1] == pytest.approx(se_m, rel=1e-12)
+    assert stats.t.ppf(0.975, 3) * se_m > 100  # so the interval is cut to the scale
+    assert (r["ci_low"][1], r["ci_high"][1]) == (-100.0, 100.0)
+    r = nps(d, "nps", domain=(df["region"] == "N").to_numpy()).iloc[0]  # 10, 3, 7, 8
+    assert r["nps"] == pytest.approx(0.0, abs=1e-12) and r["n"] == 4
+    assert (r["detractors"], r["passives"], r["promoters"]) == pytest.approx((25.0, 50.0, 25.0))
+
+
+def test_nps_interval_is_cut_at_the_scale_and_zero_variance_is_zero():
+    """All promoters: NPS 100 with SE exactly 0 and the interval [100, 100]; 9 promoters and a passive:
+    the upper bound is cut to 100. Fails if the variance floor is not 0 or the clipping moves."""
+    d = design(pd.DataFrame({"nps": [10.0, 9.0, 10.0, 9.0]}))
+    r = nps(d, "nps").iloc[0]
+    assert (r["nps"], r["se"], r["ci_low"], r["ci_high"]) == (pytest.approx(100.0), 0.0, pytest.approx(100.0),
+                                                              100.0)
+    d = design(pd.DataFrame({"nps": [10.0] * 9 + [8.0]}))
+    r = nps(d, "nps").iloc[0]
+    assert r["nps"] == pytest.approx(90.0) and r["ci_high"] == 100.0
+    assert r["ci_low"] == pytest.approx(90.0 - stats.t.ppf(0.975, 9) * r["se"], rel=1e-12)
+    d = design(pd.DataFrame({"nps": [0.0] * 9 + [8.0]}))
+    assert nps(d, "nps")["ci_low"][0] == -100.0
+
+
+def test_nps_without_answers_says_where(tiny):
+    """Exact messages, with and without by. Fails if the message or its by clause changes."""
+    df, d = tiny
+    with pytest.raises(EstimateError, match=r"^NPS of 'nps': no answers in the base$"):
+        nps(d, "nps", domain=df["nps"].isna().to_numpy())
+    with pytest.raises(EstimateError, match=r"^NPS of 'nps': no answers in the base for sex = 'f'$"):
+        nps(d, "nps", by="sex", domain=(df["sex"] == "m").to_numpy())
+
+
+# ------------------------------------------------------------------ nps_groups and nps_from_shares
+
+def test_nps_groups_message_lists_five_values_and_rows():
+    """Six bad answers: the message shows the first five distinct values and the first five row labels.
+    Fails if either list takes six, or the name is not repr'd."""
+    s = pd.Series([11, 12, 13, 14, 15, 16, 5], index=list("abcdefg"), name="anbefale")
+    with pytest.raises(EstimateError) as e:
+        nps_groups(s)
+    msg = re.sub(r"np\.\w+\((.*?)\)", r"\1", str(e.value))  # numpy 2 writes np.int64(11)
+    assert msg == ("NPS answers must be whole numbers 0-10 (or missing for don't know); 'anbefale' has "
+                   "[11, 12, 13, 14, 15] in rows ['a', 'b', 'c', 'd', 'e']")
+    with pytest.raises(EstimateError, match=re.escape("has ['ti'] in rows [1]")):
+        nps_groups(pd.Series(["7", "ti"], name="x"))
+    g = nps_groups(pd.Series(["7", "10", None], index=[5, 6, 7]))
+    assert g.index.tolist() == [5, 6, 7] and g.tolist()[:2] == [1, 2] and np.isnan(g[7])
+
+
+def test_nps_from_shares_boundaries_and_messages():
+    """100 % promoters, 0 % detractors and a sum of 100.5 (rounding) are accepted; 100.6, -0.1 and n = 0
+    are not, with exact messages. Fails if a bound becomes strict or moves."""
+    r = nps_from_shares(100.0, 0.0, 50)
+    assert (r["nps"], r["se"], r["ci_low"], r["ci_high"]) == (100.0, 0.0, 100.0, 100.0)
+    assert nps_from_shares(0.0, 100.0, 50)["nps"] == -100.0
+    assert nps_from_shares(60.0, 40.5, 50)["nps"] == pytest.approx(19.5)
+    assert nps_from_shares(50.0, 20.0, 0.5)["n"] == 0.5
+    with pytest.raises(EstimateError, match=r"^promoters 60\.0 and detractors 40\.6 must be percents summing to <= 100$"):
+        nps_from_shares(60.0, 40.6, 50)
+    with pytest.raises(EstimateError, match=r"^promoters -0\.1 and detractors 10 must be percents"):
+        nps_from_shares(-0.1, 10, 50)
+    with pytest.raises(EstimateError, match=r"^promoters 10 and detractors 100\.1 must be percents"):
+        nps_from_shares(10, 100.1, 50)
+    with pytest.raises(EstimateError, match=r"^promoters 100\.1 and detractors 0 must be percents"):
+        nps_from_shares(100.1, 0, 50)
+    with pytest.raises(EstimateError, match=r"^base n must be positive, got 0$"):
+        nps_from_shares(10, 10, 0)
+    assert set(nps_from_shares(40, 20, 100)) == {"nps", "se", "ci_low", "ci_high", "n", "deff"}
