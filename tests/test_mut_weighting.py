@@ -142,3 +142,142 @@ def test_bounds_feasible_with_two_margins():
     targets = [np.array([2.0, 2.0]), np.array([1.0, 3.0])]
     assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 2.0)) is True
     assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 1.9)) is False
+
+
+# ------------------------------------------------------------------ rake: results and messages on 5 respondents
+
+import re  # noqa: E402
+
+from ehelse.weighting import margins_from_frame, rake  # noqa: E402
+
+TINY = pd.DataFrame({"sex": ["f", "f", "m", "m", "m"], "age": ["y", "o", "y", "o", "o"]})
+TM = {"sex": {"f": 60.0, "m": 40.0}, "age": {"y": 50.0, "o": 50.0}}
+
+
+def _ipf_by_hand(iterations):
+    """Raking by hand, respondent by respondent: start at 100 / 5, then scale sex, then age."""
+    w = np.full(5, 20.0)
+    for _ in range(iterations):
+        for var in ("sex", "age"):
+            for cat, target in TM[var].items():
+                m = (TINY[var] == cat).to_numpy()
+                w[m] *= target / w[m].sum()
+    return w
+
+
+def test_rake_result_on_five_respondents():
+    """Converged weights meet both margins; the result records variables, history (one row per
+    iteration, one column per margin), max_error below tol, no bounds and no exclusions."""
+    r = rake(TINY, TM)
+    assert r.converged is True and r.variables == ("sex", "age") and r.bounds is None and r.tol == 1e-10
+    assert list(r.history.columns) == ["iteration", "sex", "age"]
+    assert r.history["iteration"].tolist() == list(range(1, r.iterations + 1))
+    assert r.max_error < 1e-10 and len(r.excluded) == 0
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-9)
+    for var, t in TM.items():
+        for cat, target in t.items():
+            assert r.weights[TINY[var] == cat].sum() == pytest.approx(target, rel=1e-10)
+
+
+def test_rake_non_convergence_message_by_hand():
+    """After one iteration the age margin is met and sex is off: the message names the worst cell
+    (sex = m), its weighted total, target, relative error |total - target| / (1 + target) and tol; with
+    strict=False the same text is a warning and the weights are those of one iteration."""
+    w = _ipf_by_hand(1)
+    tot_m = w[2:].sum()
+    err = abs(tot_m - 40) / 41
+    assert err > abs(w[:2].sum() - 60) / 61  # m is the worst cell
+    msg = (f"raking did not converge in 1 iterations: margin 'sex', category 'm' has weighted total "
+           f"{tot_m:,.6g} against target 40 (relative error {err:.2e} > tol 1e-10)")
+    with pytest.raises(WeightingError, match="^" + re.escape(msg) + "$"):
+        rake(TINY, TM, max_iter=1)
+    with pytest.warns(UserWarning, match="^" + re.escape(msg) + "$"):
+        r = rake(TINY, TM, max_iter=1, strict=False)
+    assert r.converged is False and r.iterations == 1 and r.max_error == pytest.approx(err, rel=1e-12)
+    np.testing.assert_allclose(r.weights.to_numpy(), w, rtol=1e-12)
+
+
+def test_bounded_rake_messages_say_whether_the_bounds_are_feasible():
+    """Bounded raking stopped early says the bounds are feasible (raise max_iter); infeasible bounds
+    say so (widen them); bounds that do not bind give the unbounded weights."""
+    with pytest.raises(WeightingError, match=r"; the bounds are feasible \(linear-programming check\): "
+                                             r"raise max_iter$"):
+        rake(TINY, TM, bounds=(0.1, 10.0), max_iter=1)
+    with pytest.raises(WeightingError, match=r"; no weights within these bounds can meet the margins "
+                                             r"\(linear-programming check\): widen them$"):
+        rake(TINY, TM, bounds=(0.9, 1.1), max_iter=50)
+    r = rake(TINY, TM, bounds=(0.1, 10.0))
+    assert r.converged and r.bounds == (0.1, 10.0)
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-8)  # bounds not binding
+
+
+@pytest.mark.parametrize("bounds,ok", [((0.0, 2.0), True), ((0.5, 1.0), False), ((1.0, 2.0), False),
+                                       ((-0.1, 2.0), False)])
+def test_rake_bounds_check(bounds, ok):
+    """0 <= lower < 1 < upper: lower 0 is allowed, upper 1 and lower 1 are not."""
+    if ok:
+        assert rake(TINY, TM, bounds=bounds).converged
+    else:
+        with pytest.raises(WeightingError, match="^" + re.escape(
+                f"bounds must satisfy 0 <= lower < 1 < upper, got {bounds}") + "$"):
+            rake(TINY, TM, bounds=bounds)
+
+
+def test_rake_argument_messages():
+    """Exact messages for tol, base weights, missing=, and the data's base_weight column used by default."""
+    with pytest.raises(WeightingError, match=r"^tol must be a positive number, got 0$"):
+        rake(TINY, TM, tol=0)
+    with pytest.raises(WeightingError, match=r"^base_weights has 3 values for 5 respondents$"):
+        rake(TINY, TM, base_weights=np.ones(3))
+    with pytest.raises(WeightingError) as e:
+        rake(TINY, TM, base_weights=np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
+    # numpy 2 writes the row label as np.int64(2)
+    assert re.sub(r"np\.\w+\((.*?)\)", r"\1", str(e.value)) == "base weight of row 2 is 0.0; base weights must be positive"
+    df = TINY.assign(sex=["f", None, "m", "m", "m"])
+    with pytest.raises(WeightingError, match=r"^missing must be 'error' or 'exclude', not 'drop'$"):
+        rake(df, TM, missing="drop")
+    bw = np.array([1.0, 3.0, 1.0, 1.0, 2.0])
+    a = rake(TINY.assign(base_weight=bw), TM)
+    b = rake(TINY, TM, base_weights=bw)
+    np.testing.assert_allclose(a.weights.to_numpy(), b.weights.to_numpy(), rtol=1e-12)
+    assert not np.allclose(a.weights.to_numpy(), rake(TINY, TM).weights.to_numpy())
+
+
+def test_missing_weighting_variable_message_marks_more_than_five_rows():
+    """More than five missing: the first five rows and an ellipsis; exactly five: no ellipsis."""
+    df = pd.DataFrame({"sex": [None] * 6 + ["f", "m"], "age": ["y"] * 8})
+    m = {"sex": {"f": 1.0, "m": 1.0}, "age": {"y": 2.0}}
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'sex' is missing for 6 respondent(s) (rows [0, 1, 2, 3, 4]…); impute it, or "
+            "pass missing='exclude' to leave them out of the weighting explicitly") + "$"):
+        rake(df, m)
+    with pytest.raises(WeightingError, match=re.escape("(rows [1, 2, 3, 4, 5]); impute")):
+        rake(df.iloc[1:], m)
+    r = rake(df, m, missing="exclude")
+    assert list(r.excluded) == [0, 1, 2, 3, 4, 5]
+    assert r.weights[6:].tolist() == pytest.approx([1.0, 1.0])  # 2 / 2 respondents each
+
+
+def test_margins_table_and_margin_messages():
+    """The long table's checks and the population-total check, with exact messages."""
+    with pytest.raises(WeightingError, match=re.escape("margins table lacks column(s) ['category', 'target']")):
+        margins_from_frame(pd.DataFrame({"variable": ["sex"]}))
+    dup = pd.DataFrame({"variable": ["sex", "sex", "age"], "category": ["f", "f", "y"], "target": [1, 2, 3]})
+    with pytest.raises(WeightingError, match=r"^margins: category 'f' of 'sex' is given twice$"):
+        margins_from_frame(dup)
+    got = margins_from_frame(pd.DataFrame({"variable": ["sex", "age", "sex"], "category": ["f", "y", "m"],
+                                           "target": [1, 3, 2]}))
+    assert list(got) == ["sex", "age"] and got["sex"].to_dict() == {"f": 1.0, "m": 2.0}
+    assert got["sex"].dtype == float
+    with pytest.raises(WeightingError, match=r"^no margins given$"):
+        rake(TINY, {})
+    with pytest.raises(WeightingError, match=r"^margins disagree on the population total: 'sex' sums to 100 "
+                                             r"but 'age' sums to 90$"):
+        rake(TINY, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 40}})
+    near = {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50 + 5e-5}}  # within 1e-6 of the total
+    assert rake(TINY, near, tol=1e-5).converged
+    with pytest.raises(WeightingError, match="disagree"):
+        rake(TINY, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50 + 2e-4}})
+    with pytest.raises(WeightingError, match=re.escape(
+            "weighting variable 'edu' is not a column of the data (columns: sex, age…)")):
+        rake(TINY, {**TM, "edu": {"a": 100.0}})
