@@ -132,3 +132,214 @@ def test_missing_and_unknown_answer_messages_list_the_first_five_rows_in_the_dom
             "question 'q': answer 'Kanskje' (rows ['r1', 'r2', 'r3', 'r4', 'r5']) is not one of the "
             "categories ['Ja', 'Nei']") + "$"):
         shares(design(df), "q", categories=["Ja", "Nei"], domain=dom)
+
+
+# ------------------------------------------------------------------ design, domains, shares on 8 respondents
+
+from ehelse.estimates import (_check_ci, _srs_var, adjust_pvalues, domain_difference, nets,  # noqa: E402
+                              net_indicator, proportion_ci, published_change_test, published_share_ci,
+                              published_share_se, suppress)
+from ehelse.weighting import rake  # noqa: E402
+
+ANS = pd.DataFrame({"q": ["Ja", "Ja", "Nei", "Ja", "Nei", "Nei", "Vet ikke", "Ja"],
+                    "sex": list("ffffmmmm"), "w": [1.0, 2, 1, 2, 1, 2, 1, 2]})
+
+
+def _norm(msg):
+    return re.sub(r"np\.\w+\((.*?)\)", r"\1", msg)  # numpy 2 writes np.int64(3)
+
+
+def test_design_inputs_and_messages():
+    """Equal weights by default, a weight column by name, a RakeResult with its variables; exact messages."""
+    assert design(ANS).weights.tolist() == [1.0] * 8 and design(ANS).rake_vars == ()
+    assert design(ANS, "w").weights.tolist() == ANS["w"].tolist()
+    r = rake(ANS, {"sex": {"f": 50.0, "m": 50.0}})
+    d = design(ANS, r)
+    assert d.rake_vars == ("sex",) and d.weights.tolist() == pytest.approx([12.5] * 8) and d.n == 8
+    assert design(ANS, r, rake_vars=["sex", "q"]).rake_vars == ("sex", "q")
+    with pytest.raises(EstimateError, match=r"^weight column 'vekt' is not in the data$"):
+        design(ANS, "vekt")
+    with pytest.raises(EstimateError, match=r"^3 weights for 8 respondents$"):
+        design(ANS, np.ones(3))
+    with pytest.raises(EstimateError) as e:
+        design(ANS, np.array([1, 1, 0, 1, -1, 1, 1, 1.0]))
+    assert _norm(str(e.value)) == ("weight of row 2 is 0.0 (2 such rows); weights must be positive (respondents "
+                                   "left out of weighting must be removed from the data explicitly)")
+    with pytest.raises(EstimateError, match=r"^raking variable 'age' is not in the data$"):
+        design(ANS, rake_vars=["age"])
+    with pytest.raises(EstimateError, match=r"^raking variable 'sex' has missing values$"):
+        design(ANS.assign(sex=[None] + list("fffmmmm")), rake_vars=["sex"])
+    with pytest.raises(EstimateError, match=r"^domain must be a boolean mask \(e\.g\. data\['q'\]\.notna\(\)\), "
+                                            r"not a string$"):
+        shares(design(ANS), "q", domain="sex")
+    for bad in (np.ones(8), np.ones(7, dtype=bool)):
+        with pytest.raises(EstimateError, match=r"^domain must be a boolean mask of length 8$"):
+            shares(design(ANS), "q", domain=bad)
+
+
+def test_shares_deff_is_one_without_weights_and_the_finite_population_factor_with():
+    """Unweighted: SE sqrt(p (1 - p) / (n - 1)) and deff exactly 1 (the SRS variance of svymean uses
+    s^2 = n/(n-1) p(1-p)); with every weight 10 (N = 10 n) the SRS variance carries (N - n) / N, so deff
+    is 1 / 0.9. Fails if _srs_var's branches or factors change."""
+    d = design(ANS)
+    t = shares(d, "q", exclude=["Vet ikke"])
+    assert list(t.columns) == ["category", "estimate", "se", "ci_low", "ci_high", "deff", "n", "n_weighted", "n_eff"]
+    assert t["category"].tolist() == ["Ja", "Nei"]
+    p = np.array([4, 3]) / 7
+    np.testing.assert_allclose(t["estimate"], p, rtol=1e-14)
+    # the domain of 7 answers in a design of 8 rows: Var = 8/7 * sum z^2, z = (y - p) / 7
+    np.testing.assert_allclose(t["se"], np.sqrt(8 / 7 * p * (1 - p) / 7), rtol=1e-12)
+    srs = p * (1 - p) * 7 / 6 / 7
+    np.testing.assert_allclose(t["deff"], (8 / 7 * p * (1 - p) / 7) / srs, rtol=1e-12)
+    t10 = shares(design(ANS, np.full(8, 10.0)), "q", exclude=["Vet ikke"])
+    np.testing.assert_allclose(t10["deff"], t["deff"] / 0.9, rtol=1e-12)
+    assert t["n"].tolist() == [7, 7] and t10["n_weighted"].tolist() == [70.0, 70.0]
+    assert np.isnan(_srs_var(np.array([1.0]), {"n": 1, "n_weighted": 1.0})).all()
+    assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 4.0})[0] == pytest.approx(0.5 * 2 / 8)
+    assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 2.0})[0] == pytest.approx(0.5 / 2)
+
+
+def test_shares_and_nets_of_an_empty_subgroup_are_rows_to_suppress():
+    """A subgroup level without respondents in the base gives NaN rows with n 0, not an error."""
+    d = design(ANS)
+    dom = (ANS["sex"] == "f").to_numpy()
+    t = shares(d, "q", by="sex", domain=dom)
+    m = t[t["sex"] == "m"]
+    assert m["category"].tolist() == ["Ja", "Nei"] and m["n"].tolist() == [0, 0]
+    assert m["estimate"].isna().all() and m["deff"].isna().all() and m["n_eff"].tolist() == [0.0, 0.0]
+    t = nets(d, "q", {"ja": ["Ja"]}, by="sex", domain=dom)
+    assert t["sex"].tolist() == ["f", "m"] and t["n"].tolist() == [4, 0] and np.isnan(t["estimate"][1])
+    assert t["estimate"][0] == pytest.approx(0.75) and t["n_weighted"][1] == 0.0
+
+
+def test_net_messages():
+    d = design(ANS)
+    with pytest.raises(EstimateError, match=re.escape(
+            "net 'x': categories ['Kanskje'] are not in the base ['Ja', 'Nei', 'Vet ikke']") + "$"):
+        nets(d, "q", {"x": ["Ja", "Kanskje"]})
+    with pytest.raises(EstimateError, match=re.escape(
+            "net of 'q': categories ['Vet ikke'] are not in the base ['Ja', 'Nei']") + "$"):
+        net_indicator(d, "q", ["Vet ikke"], exclude=["Vet ikke"])
+    y, base = net_indicator(d, "q", ["Ja"], exclude=["Vet ikke"])
+    assert y.tolist() == [1, 1, 0, 1, 0, 0, 0, 1] and base.tolist() == [True] * 6 + [False, True]
+    with pytest.raises(EstimateError, match=r"^question 'z' is not a column of the data$"):
+        shares(d, "z")
+
+
+def test_domain_difference_messages():
+    d = design(ANS)
+    a = (ANS["sex"] == "f").to_numpy()
+    with pytest.raises(EstimateError, match=r"^domain_difference: domain_a has no respondent in the base$"):
+        domain_difference(d, np.ones(8), np.zeros(8, dtype=bool))
+    with pytest.raises(EstimateError, match=r"^domain_difference: domain_b has no respondent in the base$"):
+        domain_difference(d, np.ones(8), a, "rest", base=a)
+    with pytest.raises(EstimateError, match=r"^domain_difference: 3 values for 8 respondents$"):
+        domain_difference(d, np.ones(3), a)
+    with pytest.raises(EstimateError, match=r"^variable 'z' is not a column of the data$"):
+        domain_difference(d, "z", a)
+    with pytest.raises(EstimateError, match=re.escape(
+            "domain_difference: 'v' is missing or not numeric for 6 respondent(s) in the base (rows [0, 1, 2, 3, "
+            "4]); restrict the base (base=...) to those with a value") + "$"):
+        domain_difference(design(ANS.assign(v=[None] * 6 + [1.0, 2.0])), "v", a)
+    with pytest.raises(EstimateError, match=re.escape("'y' is missing or not numeric for 1")):
+        domain_difference(d, np.r_[np.nan, np.ones(7)], a)
+    r = domain_difference(design(ANS.assign(v=np.arange(8.0))), "v", a, "total")
+    assert (r["estimate_a"], r["estimate_b"], r["n_a"], r["n_b"]) == (1.5, 3.5, 4, 8)
+
+
+def test_suppress_boundaries_and_flags():
+    """Base exactly min_base is kept, just below is blanked; flags name the bases; every value column
+    (nps and its shares included) is blanked, other columns are not."""
+    t = pd.DataFrame({"n_eff": [29.9, 30.0, 99.9, 100.0], "estimate": [1.0] * 4, "nps": [5.0] * 4,
+                      "promoters": [1.0] * 4, "other": [7.0] * 4})
+    out = suppress(t, min_base=30, flag_base=100)
+    assert out["suppressed"].tolist() == [True, False, False, False]
+    assert out["flag"].tolist() == ["base < 30: suppressed", "base < 100: interpret with care",
+                                    "base < 100: interpret with care", ""]
+    assert np.isnan(out["estimate"][0]) and np.isnan(out["nps"][0]) and np.isnan(out["promoters"][0])
+    assert out["other"].tolist() == [7.0] * 4 and out["estimate"][1] == 1.0
+    assert t["estimate"][0] == 1.0  # the input is not changed
+    dflt = suppress(t)  # settings.yml: 30 and 100
+    assert dflt["flag"].tolist() == out["flag"].tolist()
+    assert suppress(t.rename(columns={"n_eff": "n"}), base_col="n", min_base=50, flag_base=60)["suppressed"].tolist() \
+        == [True, True, False, False]
+    with pytest.raises(EstimateError, match=r"^suppress: the table has no base column 'n_eff'$"):
+        suppress(pd.DataFrame({"n": [1]}))
+
+
+def test_interval_checks_and_methods_by_hand():
+    """Exact messages; wilson by its formula on the effective n = p(1-p)/se^2; logit with z when df is
+    None; korn_graubard Clopper-Pearson with the df rescaling, 0 at p = 0."""
+    with pytest.raises(EstimateError, match=re.escape(
+            "unknown CI method 'exact': use one of 'logit', 'wilson', 'korn_graubard'") + "$"):
+        _check_ci(0.95, "exact")
+    for lev in (0, 1, 95):
+        with pytest.raises(EstimateError, match=re.escape(
+                f"confidence level must be between 0 and 1 (e.g. 0.95), got {lev!r}") + "$"):
+            _check_ci(lev, "logit")
+    p, se = 0.3, 0.05
+    n = p * (1 - p) / se ** 2
+    z = stats.norm.ppf(0.975)
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    lo, hi = proportion_ci(p, se, 10, method="wilson")
+    assert (lo, hi) == (pytest.approx(centre - half, rel=1e-12), pytest.approx(centre + half, rel=1e-12))
+    lo, hi = proportion_ci(p, se, None)
+    b, sb = np.log(p / (1 - p)), se / (p * (1 - p))
+    assert hi == pytest.approx(1 / (1 + np.exp(-(b + z * sb))), rel=1e-12)
+    lo, hi = proportion_ci(p, se, 10, method="korn_graubard", n_design=30)
+    ne = n * (stats.t.ppf(0.025, 29) / stats.t.ppf(0.025, 10)) ** 2
+    assert lo == pytest.approx(stats.beta.ppf(0.025, ne * p, ne * (1 - p) + 1), rel=1e-10)
+    assert hi == pytest.approx(stats.beta.ppf(0.975, ne * p + 1, ne * (1 - p)), rel=1e-10)
+    lo2, _ = proportion_ci(p, se, 10, method="korn_graubard")  # n_design defaults to df + 1: no rescaling
+    assert lo2 == pytest.approx(stats.beta.ppf(0.025, n * p, n * (1 - p) + 1), rel=1e-10)
+    lo, hi = proportion_ci(np.array([0.0, 1.0]), np.array([0.01, 0.01]), 10, method="korn_graubard")
+    assert lo[0] == 0.0 and hi[1] == 1.0
+
+
+def test_published_shares_by_hand():
+    """SE 100 sqrt(deff p (1 - p) / n) (deff 2 multiplies it by sqrt 2); 0 and 100 % are shares, 100.1 % or
+    n = 0 are not; the CI methods by their formulas on the effective n = n / deff."""
+    assert published_share_se(50, 100, deff=2) == pytest.approx(5 * np.sqrt(2), rel=1e-14)
+    assert published_share_se([0, 100], [10, 10]).tolist() == [0.0, 0.0]
+    for args in ((100.1, 10), (-0.1, 10), (50, 0)):
+        with pytest.raises(EstimateError, match=r"^published shares must be within 0-100 and bases positive$"):
+            published_share_se(*args)
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="korn_graubard")
+    assert lo == pytest.approx(100 * stats.beta.ppf(0.05, 100 * 0.3, 100 * 0.7 + 1), rel=1e-10)
+    assert hi == pytest.approx(100 * stats.beta.ppf(0.95, 100 * 0.3 + 1, 100 * 0.7), rel=1e-10)
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="logit")
+    se = np.sqrt(2 * 0.21 / 200)
+    b, sb, z = np.log(0.3 / 0.7), se / 0.21, stats.norm.ppf(0.95)
+    assert lo == pytest.approx(100 / (1 + np.exp(-(b - z * sb))), rel=1e-12)
+    n, p = 100.0, 0.3
+    z = stats.norm.ppf(0.95)
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="wilson")
+    assert (lo, hi) == (pytest.approx(100 * (centre - half), rel=1e-10), pytest.approx(100 * (centre + half), rel=1e-10))
+    d_lo, d_hi = published_share_ci(30, 200, 2.0)  # settings: 95 % logit
+    assert d_lo == pytest.approx(100 / (1 + np.exp(-(b - stats.norm.ppf(0.975) * sb))), rel=1e-12)
+    with pytest.raises(EstimateError, match="unknown CI method"):
+        published_share_ci(30, 200, method="exact")
+
+
+def test_published_change_test_by_hand():
+    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % give no test; columns."""
+    t = published_change_test([30, 0], [400, 50], [40, 100], [100, 50], deff1=2.0, deff2=1.0)
+    assert list(t.columns) == ["difference", "z", "p_value"]
+    z = 0.10 / np.sqrt(0.3 * 0.7 / 200 + 0.4 * 0.6 / 100)
+    assert t["difference"].tolist() == [10.0, 100.0]
+    assert t["z"][0] == pytest.approx(z, rel=1e-9)
+    assert t["p_value"][0] == pytest.approx(2 * stats.norm.sf(z), rel=1e-8)
+    assert np.isnan(t["z"][1]) and np.isnan(t["p_value"][1])
+    one = published_change_test(0, 50, 10, 50)  # one side at 0 % is still testable
+    assert np.isfinite(one["z"][0])
+
+
+def test_adjust_pvalues_keeps_nan_and_takes_a_method():
+    p = [0.01, np.nan, 0.04, 0.03]
+    bh = adjust_pvalues(p)
+    assert np.isnan(bh[1]) and bh[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.04, 0.04], rel=1e-12)
+    assert adjust_pvalues(p, "bonferroni")[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.12, 0.09], rel=1e-12)
+    assert np.isnan(adjust_pvalues([np.nan, np.nan])).all()
