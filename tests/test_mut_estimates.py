@@ -150,7 +150,9 @@ def _norm(msg):
 
 
 def test_design_inputs_and_messages():
-    """Equal weights by default, a weight column by name, a RakeResult with its variables; exact messages."""
+    """Equal weights by default, a weight column by name, a RakeResult with its variables; exact messages.
+    Fails if a weight source is read otherwise, a RakeResult's variables are lost or a message (row label,
+    count, column) changes (design / _domain_mask mutants)."""
     assert design(ANS).weights.tolist() == [1.0] * 8 and design(ANS).rake_vars == ()
     assert design(ANS, "w").weights.tolist() == ANS["w"].tolist()
     r = rake(ANS, {"sex": {"f": 50.0, "m": 50.0}})
@@ -200,7 +202,8 @@ def test_shares_deff_is_one_without_weights_and_the_finite_population_factor_wit
 
 
 def test_shares_and_nets_of_an_empty_subgroup_are_rows_to_suppress():
-    """A subgroup level without respondents in the base gives NaN rows with n 0, not an error."""
+    """A subgroup level without respondents in the base gives NaN rows with n 0, not an error.
+    Fails if the empty-subgroup branch of shares or nets is skipped, or its NaN rows carry other keys or bases."""
     d = design(ANS)
     dom = (ANS["sex"] == "f").to_numpy()
     t = shares(d, "q", by="sex", domain=dom)
@@ -213,6 +216,8 @@ def test_shares_and_nets_of_an_empty_subgroup_are_rows_to_suppress():
 
 
 def test_net_messages():
+    """Exact messages of an unknown net member (nets, net_indicator) and an unknown question; the 0/1 net and
+    its base by hand. Fails if a message or the base (excluded answers left out) changes."""
     d = design(ANS)
     with pytest.raises(EstimateError, match=re.escape(
             "net 'x': categories ['Kanskje'] are not in the base ['Ja', 'Nei', 'Vet ikke']") + "$"):
@@ -227,6 +232,8 @@ def test_net_messages():
 
 
 def test_domain_difference_messages():
+    """Exact messages of domain_difference and _domain_values (first five rows, count, name 'y' for an unnamed
+    array); domain vs total by hand. Fails if a message or the 'total' branch changes."""
     d = design(ANS)
     a = (ANS["sex"] == "f").to_numpy()
     with pytest.raises(EstimateError, match=r"^domain_difference: domain_a has no respondent in the base$"):
@@ -249,7 +256,9 @@ def test_domain_difference_messages():
 
 def test_suppress_boundaries_and_flags():
     """Base exactly min_base is kept, just below is blanked; flags name the bases; every value column
-    (nps and its shares included) is blanked, other columns are not."""
+    (nps and its shares included) is blanked, other columns are not.
+    Fails if `<` becomes `<=` for either base, a flag text changes, a default value column is dropped, the input
+    is modified or settings' bases are not the defaults."""
     t = pd.DataFrame({"n_eff": [29.9, 30.0, 99.9, 100.0], "estimate": [1.0] * 4, "nps": [5.0] * 4,
                       "promoters": [1.0] * 4, "other": [7.0] * 4})
     out = suppress(t, min_base=30, flag_base=100)
@@ -269,7 +278,9 @@ def test_suppress_boundaries_and_flags():
 
 def test_interval_checks_and_methods_by_hand():
     """Exact messages; wilson by its formula on the effective n = p(1-p)/se^2; logit with z when df is
-    None; korn_graubard Clopper-Pearson with the df rescaling, 0 at p = 0."""
+    None; korn_graubard Clopper-Pearson with the df rescaling, 0 at p = 0.
+    Fails if a message, the z / t choice, the Wilson formula, the Clopper-Pearson df rescaling or the p = 0 / 1
+    bounds change (_check_ci, proportion_ci, _clopper_pearson mutants)."""
     with pytest.raises(EstimateError, match=re.escape(
             "unknown CI method 'exact': use one of 'logit', 'wilson', 'korn_graubard'") + "$"):
         _check_ci(0.95, "exact")
@@ -299,7 +310,9 @@ def test_interval_checks_and_methods_by_hand():
 
 def test_published_shares_by_hand():
     """SE 100 sqrt(deff p (1 - p) / n) (deff 2 multiplies it by sqrt 2); 0 and 100 % are shares, 100.1 % or
-    n = 0 are not; the CI methods by their formulas on the effective n = n / deff."""
+    n = 0 are not; the CI methods by their formulas on the effective n = n / deff.
+    Fails if deff, a bound of the input check, the effective n or a method's formula changes (published_share_se
+    / _ci mutants)."""
     assert published_share_se(50, 100, deff=2) == pytest.approx(5 * np.sqrt(2), rel=1e-14)
     assert published_share_se([0, 100], [10, 10]).tolist() == [0.0, 0.0]
     for args in ((100.1, 10), (-0.1, 10), (50, 0)):
@@ -325,7 +338,8 @@ def test_published_shares_by_hand():
 
 
 def test_published_change_test_by_hand():
-    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % give no test; columns."""
+    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % give no test; columns.
+    Fails if the effective n, the both-at-the-scale-ends rule (`and`, not `or`) or a column changes."""
     t = published_change_test([30, 0], [400, 50], [40, 100], [100, 50], deff1=2.0, deff2=1.0)
     assert list(t.columns) == ["difference", "z", "p_value"]
     z = 0.10 / np.sqrt(0.3 * 0.7 / 200 + 0.4 * 0.6 / 100)
@@ -338,6 +352,8 @@ def test_published_change_test_by_hand():
 
 
 def test_adjust_pvalues_keeps_nan_and_takes_a_method():
+    """Benjamini-Hochberg and Bonferroni by hand on the non-missing p-values. Fails if NaN is not kept, the
+    method argument is ignored or all-NaN input is not all NaN."""
     p = [0.01, np.nan, 0.04, 0.03]
     bh = adjust_pvalues(p)
     assert np.isnan(bh[1]) and bh[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.04, 0.04], rel=1e-12)

@@ -49,7 +49,9 @@ def test_logistic_on_a_two_by_two_table():
 
 
 def test_logistic_model_forms_and_outcomes():
-    """A tuple model, a 0/1 outcome, a bool outcome, positive as a list and a reference give the same fit."""
+    """A tuple model, a 0/1 outcome, a bool outcome, positive as a list and a reference give the same fit.
+    Fails if a model form, outcome coding or reference= is handled otherwise (_parse_model, _outcome,
+    model_matrix mutants)."""
     d = design(DF)
     a = logistic(d, "q ~ sex", positive="Ja")
     for other in (logistic(d, ("q", ["sex"]), positive="Ja"), logistic(d, "y01 ~ sex"),
@@ -65,7 +67,8 @@ def test_logistic_model_forms_and_outcomes():
 
 
 def test_logistic_in_a_domain():
-    """domain= fits on the domain only: without four 'Nei' men the odds ratio is (5/11)/(12/8)."""
+    """domain= fits on the domain only: without four 'Nei' men the odds ratio is (5/11)/(12/8).
+    Fails if the domain is ignored in the fit, n or df."""
     d = design(DF)
     dom = np.ones(40, dtype=bool)
     dom[36:] = False
@@ -75,6 +78,8 @@ def test_logistic_in_a_domain():
 
 
 def test_model_and_outcome_messages():
+    """Exact messages of _parse_model, _outcome, _levels and _column. Fails if a message, its first-five rows or
+    a check (two '~', empty term, empty outcome) changes."""
     d = design(DF)
     with pytest.raises(EstimateError, match=re.escape("model 'q ~ sex ~ x' must read 'outcome ~ x1 + x2'") + "$"):
         logistic(d, "q ~ sex ~ x", positive="Ja")
@@ -104,6 +109,8 @@ def test_model_and_outcome_messages():
 
 
 def test_model_matrix_messages():
+    """Exact messages of model_matrix and the collinearity check; the matrix by hand (dummies, numeric column
+    zero outside the domain). Fails if a column or message changes."""
     d = design(DF)
     with pytest.raises(EstimateError, match=re.escape(
             "reference level 'k' of 'sex' is not in the domain (levels ['f', 'm'])") + "$"):
@@ -124,7 +131,8 @@ def test_model_matrix_messages():
 
 
 def test_separation_message():
-    """Men all 'Nei': the sex coefficient diverges and the message names the term."""
+    """Men all 'Nei': the sex coefficient diverges and the message names the term.
+    Fails if the divergence check or its message (naming the diverging term) changes."""
     df = DF.assign(q=["Ja"] * 12 + ["Nei"] * 8 + ["Nei"] * 20)
     with pytest.raises(EstimateError, match=re.escape(
             "logistic: the fit of 'q' does not converge (terms ['sexm'] diverge): the outcome is "
@@ -133,6 +141,8 @@ def test_separation_message():
 
 
 def test_influence_cov_and_rao_scott_messages():
+    """Exact messages; without raking influence_cov is n / (n - 1) times the centred cross-product. Fails if a
+    message, the n / (n - 1) factor or the centring changes."""
     d = design(DF)
     with pytest.raises(EstimateError, match=r"^3 influence rows for a design of 40 respondents$"):
         influence_cov(d, np.ones(3))
@@ -146,7 +156,9 @@ def test_influence_cov_and_rao_scott_messages():
 
 
 def test_rao_scott_table_shape():
-    """Two rows (F, Chisq) with the table's dimensions, n and df (rows-1)(cols-1) for Chisq."""
+    """Two rows (F, Chisq) with the table's dimensions, n and df (rows-1)(cols-1) for Chisq.
+    Fails if the Pearson statistic, the Chisq row's first-order correction, df or p-values, or the F row's ddf =
+    ndf (n - 1) change."""
     d = design(DF)
     r = rao_scott(d, "q", "sex")
     assert r["method"].tolist() == ["F", "Chisq"]

@@ -119,7 +119,8 @@ def test_domain_difference_total(tiny):
 
 
 def test_domain_difference_rejects_nonsense(tiny):
-    """Errors of domain_difference reach the caller: an unknown domain_b string and a string domain."""
+    """Errors of domain_difference reach the caller: an unknown domain_b string and a string domain.
+    Fails if nps_domain_difference stops passing domain_a / domain_b through unchanged."""
     df, d = tiny
     a = (df["sex"] == "f").to_numpy()
     with pytest.raises(EstimateError, match=r"^domain_b must be a boolean mask, 'rest' or 'total', not 'others'$"):
@@ -149,7 +150,8 @@ def test_nps_difference_with_zero_se_has_no_test():
 
 
 def test_nps_difference_direction():
-    """b - a, not a - b; negative z gives the same two-sided p."""
+    """b - a, not a - b; negative z gives the same two-sided p.
+    Fails if the difference is a - b or p is one-sided."""
     r = nps_difference({"nps": 30.0, "se": 3.0}, {"nps": 26.0, "se": 4.0})
     assert r["difference"] == -4.0 and r["se"] == 5.0
     assert r["z"] == pytest.approx(-0.8, rel=1e-14)

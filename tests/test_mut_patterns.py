@@ -66,7 +66,8 @@ def test_compare_levels_uses_the_domain(small):
 
 
 def test_compare_levels_net_of_several_answers(small):
-    """Members is a list: "Ja" or "Vet ikke" as the net, every answer in the base."""
+    """Members is a list: "Ja" or "Vet ikke" as the net, every answer in the base.
+    Fails if the members list is not passed to net_indicator as given."""
     df, d = small
     r = patterns.compare_levels(d, "q", ["Ja", "Vet ikke"], "sex", "f", "m")
     assert r["estimate_b"] == pytest.approx(4 / 9, rel=1e-12)  # men: Ja w 2, Nei 1, Nei 4, Vet ikke 2
@@ -89,6 +90,8 @@ def test_compare_levels_without_respondents_in_the_base_has_no_test(small, absen
 
 
 def test_compare_levels_both_groups_empty(small):
+    """Both groups empty in the base: counts 0, effective bases 0, no p-value. Fails if the empty branch needs
+    both groups empty or returns other values."""
     df, d = small
     r = patterns.compare_levels(d, "q", ["Ja"], "sex", "f", "m", domain=(df["sex"] == "x").to_numpy())
     assert (r["n_a"], r["n_b"], r["n_eff_a"], r["n_eff_b"]) == (0, 0, 0.0, 0.0) and np.isnan(r["p_value"])
@@ -165,7 +168,8 @@ def test_odds_ratios_leave_small_levels_out_of_the_fit():
 
 
 def test_odds_ratios_suppress_a_level_with_min_base_one_above():
-    """min_base 7: b (6 respondents) is now also left out; the flag names the base."""
+    """min_base 7: b (6 respondents) is now also left out; the flag names the base.
+    Fails if min_base is not the one given, or the flag does not name it."""
     df = _odds_frame()
     o = patterns.odds_ratios(design(df), "q", ["sex", "grp"], positive="Ja", min_base=7)
     assert list(zip(o["variable"], o["level"], o["n"])) == [("sex", "f", 16), ("grp", "b", 6), ("grp", "c", 1)]

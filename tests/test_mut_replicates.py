@@ -73,7 +73,8 @@ def test_replicate_se_of_a_frame_and_of_arrays(rd):
 
 def test_replicate_se_messages(rd):
     """Exact messages: unknown column, wrong length (the number of values, not of columns), missing
-    values in the domain (the first five rows, not six)."""
+    values in the domain (the first five rows, not six).
+    Fails if a message, its count or its first-five rows change (replicate_se mutants 29-39)."""
     df, r = rd
     with pytest.raises(EstimateError, match=r"^variable 'z' is not a column of the data$"):
         replicate_se(r, "z")
@@ -160,7 +161,9 @@ from ehelse.weighting import rake  # noqa: E402
 def test_jk1_multipliers_delete_one_and_groups():
     """Delete-one: n x n, 0 on the diagonal, n / (n - 1) elsewhere, scale (n - 1) / n; two seeded groups:
     each respondent 0 in its group's replicate and 2 in the other, scale 1/2; labels become groups in
-    order of appearance."""
+    order of appearance.
+    Fails if a multiplier, the scale, the seeded grouping or the group labels' order change (jk1_multipliers
+    mutants)."""
     m, s = jk1_multipliers(4)
     np.testing.assert_allclose(m, np.where(np.eye(4, dtype=bool), 0.0, 4 / 3), rtol=1e-15)
     assert s == 0.75
@@ -175,6 +178,8 @@ def test_jk1_multipliers_delete_one_and_groups():
 
 
 def test_jk1_and_bootstrap_messages():
+    """Exact messages and the bootstrap draws: columns sum to n, scale n / ((n - 1)(R - 1)), seeded, 50 by
+    default. Fails if a bound (2 <= groups <= n, replicates >= 2), message, default or the scale changes."""
     for g in (1, 5):
         with pytest.raises(EstimateError, match=rf"^groups must be between 2 and the 4 respondents, got {g}$"):
             jk1_multipliers(4, g)
@@ -196,6 +201,8 @@ def test_jk1_and_bootstrap_messages():
 
 
 def test_check_size_boundary_and_message():
+    """n x replicates equal to MAX_CELLS is allowed, one more is not. Fails if `>` becomes `>=`, the limit or
+    the message changes."""
     _check_size(MAX_CELLS, 1)
     _check_size(MAX_CELLS // 4, 4)
     with pytest.raises(EstimateError, match=re.escape(
@@ -207,7 +214,8 @@ def test_check_size_boundary_and_message():
 
 def test_replicate_variance_with_a_zero_rscale_and_two_estimates():
     """Replicates with rscale 0 do not enter the centre; each column is its own variance, the
-    off-diagonal the covariance. A 1-D vector of replicate estimates is one estimate."""
+    off-diagonal the covariance. A 1-D vector of replicate estimates is one estimate.
+    Fails if the centre includes replicates with rscale 0, or a 1-D input is not one estimate."""
     th = np.array([[1.0, 2.0], [3.0, 2.0], [100.0, 5.0]])
     v = replicate_variance(th, np.zeros(2), 2.0, np.array([1.0, 1.0, 0.0]))
     # centre (2, 2) from the first two; the third has weight 0
@@ -218,7 +226,9 @@ def test_replicate_variance_with_a_zero_rscale_and_two_estimates():
 
 def test_replicate_design_df_and_unraked_weights(rd):
     """Without raking the replicate weights are the design weights times the multipliers; df is
-    replicates - 1 (capped by n - 1)."""
+    replicates - 1 (capped by n - 1).
+    Fails if df, the scale for given multipliers (jk1 or bootstrap) or the unraked replicate weights (design
+    weights x multipliers) change."""
     df, r = rd
     assert r.replicates == 8 and r.df == 7 and r.kind == "jk1" and r.reraked is False and r.scale == 0.875
     np.testing.assert_allclose(r.weights, np.where(np.eye(8, dtype=bool), 0.0, 8 / 7), rtol=1e-15)
@@ -233,6 +243,8 @@ def test_replicate_design_df_and_unraked_weights(rd):
 
 
 def test_replicate_weights_messages(rd):
+    """Exact messages of every check of replicate_weights. Fails if a check or its message changes (shape, sign,
+    bounded raking, raked design without raking=, base weights not reproducing the design)."""
     df, r = rd
     d = design(df)
     with pytest.raises(EstimateError, match=re.escape("kind must be one of ('jk1', 'bootstrap'), not 'brr'") + "$"):
@@ -261,7 +273,9 @@ def test_replicate_weights_messages(rd):
 
 
 def test_reraked_replicates_meet_the_margins_and_messages():
-    """Every reraked replicate meets the margins; rerake's own checks have exact messages."""
+    """Every reraked replicate meets the margins; rerake's own checks have exact messages.
+    Fails if a replicate misses a margin, a RakeResult's margins are not used, or a message (replicate number,
+    category, iterations, error) changes (rerake mutants)."""
     df = pd.DataFrame({"g": list("aabbaabb"), "h": list("xyxyxyxy"), "v": np.arange(8.0)})
     m = {"g": {"a": 40.0, "b": 60.0}, "h": {"x": 50.0, "y": 50.0}}
     rk = rake(df, m)
@@ -291,7 +305,9 @@ def test_reraked_replicates_meet_the_margins_and_messages():
 
 def test_replicate_shares_and_nps_by_hand(rq):
     """Shares: each category's textbook JK1 SE sqrt(p(1-p)/(n-1)), columns, by; NPS of 0-10 answers
-    as the mean of the recode, its SE s / sqrt(n), t interval on replicates - 1 df, clipping."""
+    as the mean of the recode, its SE s / sqrt(n), t interval on replicates - 1 df, clipping.
+    Fails if a share's SE, the logit interval's df or level, by / exclude / domain, the NPS recode, its t
+    interval or clipping, or an error message changes."""
     df, r = rq
     t = replicate_shares(r, "q")
     assert list(t.columns) == ["category", "estimate", "se", "ci_low", "ci_high", "n", "replicates", "method"]

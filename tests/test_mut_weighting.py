@@ -30,7 +30,8 @@ def test_weighting_report_by_hand():
 
 
 def test_weighting_report_moe_is_the_srs_one_for_equal_weights():
-    """Equal weights: deff 1, the margin of error of a 50 % share on 100 respondents, 9.8 points."""
+    """Equal weights: deff 1, the margin of error of a 50 % share on 100 respondents, 9.8 points.
+    Fails if a constant of the margin of error or the flag for efficiency 1 changes."""
     rep = weighting_report(np.full(100, 3.0))
     assert rep["deff_kish"] == pytest.approx(1.0, rel=1e-15) and rep["flag"] == "ok"
     assert rep["moe_95_pct_points"] == pytest.approx(9.8, rel=1e-12)
@@ -110,7 +111,8 @@ def test_composition_of_a_category_without_respondents_and_a_long_margins_table(
 
 
 def test_composition_checks_the_margins():
-    """The margins are validated as for raking (a non-positive target is an error naming it)."""
+    """The margins are validated as for raking (a non-positive target is an error naming it).
+    Fails if composition stops validating the margins."""
     with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is (np\.float64\()?0\.0\)?; targets must be "
                                              r"positive numbers$"):
         composition(_comp_data(), np.ones(5), {"sex": {"m": 0, "f": 1}})
@@ -134,7 +136,8 @@ def test_bounds_feasible_on_two_cells():
 def test_bounds_feasible_with_two_margins():
     """Cells (sex, age) = (f, y), (f, o), (m, o), base weight 1: sex f = 2 needs g_fy + g_fo = 2, m = 2
     needs g_mo = 2, age y = 1 needs g_fy = 1: g = (1, 1, 2), feasible within (0.5, 2) and not within
-    (0.5, 1.9)."""
+    (0.5, 1.9).
+    Fails if a margin's rows are built otherwise (== j, * cell_d, / target) or the status test changes."""
     from ehelse.weighting import bounds_feasible
 
     cell_d = np.ones(3)
@@ -167,7 +170,9 @@ def _ipf_by_hand(iterations):
 
 def test_rake_result_on_five_respondents():
     """Converged weights meet both margins; the result records variables, history (one row per
-    iteration, one column per margin), max_error below tol, no bounds and no exclusions."""
+    iteration, one column per margin), max_error below tol, no bounds and no exclusions.
+    Fails if the weights differ from raking by hand or a field of the RakeResult (variables, history, tol,
+    max_error, bounds, excluded) changes."""
     r = rake(TINY, TM)
     assert r.converged is True and r.variables == ("sex", "age") and r.bounds is None and r.tol == 1e-10
     assert list(r.history.columns) == ["iteration", "sex", "age"]
@@ -182,7 +187,9 @@ def test_rake_result_on_five_respondents():
 def test_rake_non_convergence_message_by_hand():
     """After one iteration the age margin is met and sex is off: the message names the worst cell
     (sex = m), its weighted total, target, relative error |total - target| / (1 + target) and tol; with
-    strict=False the same text is a warning and the weights are those of one iteration."""
+    strict=False the same text is a warning and the weights are those of one iteration.
+    Fails if the worst cell, a number or its format in the message, the warning of strict=False or the returned
+    iteration count change."""
     w = _ipf_by_hand(1)
     tot_m = w[2:].sum()
     err = abs(tot_m - 40) / 41
@@ -199,7 +206,8 @@ def test_rake_non_convergence_message_by_hand():
 
 def test_bounded_rake_messages_say_whether_the_bounds_are_feasible():
     """Bounded raking stopped early says the bounds are feasible (raise max_iter); infeasible bounds
-    say so (widen them); bounds that do not bind give the unbounded weights."""
+    say so (widen them); bounds that do not bind give the unbounded weights.
+    Fails if the feasibility branch of the message is inverted or its text changes."""
     with pytest.raises(WeightingError, match=r"; the bounds are feasible \(linear-programming check\): "
                                              r"raise max_iter$"):
         rake(TINY, TM, bounds=(0.1, 10.0), max_iter=1)
@@ -214,7 +222,8 @@ def test_bounded_rake_messages_say_whether_the_bounds_are_feasible():
 @pytest.mark.parametrize("bounds,ok", [((0.0, 2.0), True), ((0.5, 1.0), False), ((1.0, 2.0), False),
                                        ((-0.1, 2.0), False)])
 def test_rake_bounds_check(bounds, ok):
-    """0 <= lower < 1 < upper: lower 0 is allowed, upper 1 and lower 1 are not."""
+    """0 <= lower < 1 < upper: lower 0 is allowed, upper 1 and lower 1 are not.
+    Fails if a comparison of the bounds check becomes strict / non-strict or the message changes."""
     if ok:
         assert rake(TINY, TM, bounds=bounds).converged
     else:
@@ -224,7 +233,8 @@ def test_rake_bounds_check(bounds, ok):
 
 
 def test_rake_argument_messages():
-    """Exact messages for tol, base weights, missing=, and the data's base_weight column used by default."""
+    """Exact messages for tol, base weights, missing=, and the data's base_weight column used by default.
+    Fails if a message changes or the data's base_weight column is not the default base weight."""
     with pytest.raises(WeightingError, match=r"^tol must be a positive number, got 0$"):
         rake(TINY, TM, tol=0)
     with pytest.raises(WeightingError, match=r"^base_weights has 3 values for 5 respondents$"):
@@ -244,7 +254,8 @@ def test_rake_argument_messages():
 
 
 def test_missing_weighting_variable_message_marks_more_than_five_rows():
-    """More than five missing: the first five rows and an ellipsis; exactly five: no ellipsis."""
+    """More than five missing: the first five rows and an ellipsis; exactly five: no ellipsis.
+    Fails if the ellipsis rule (> 5) or the row list changes, or excluded respondents are not left out."""
     df = pd.DataFrame({"sex": [None] * 6 + ["f", "m"], "age": ["y"] * 8})
     m = {"sex": {"f": 1.0, "m": 1.0}, "age": {"y": 2.0}}
     with pytest.raises(WeightingError, match="^" + re.escape(
@@ -259,7 +270,9 @@ def test_missing_weighting_variable_message_marks_more_than_five_rows():
 
 
 def test_margins_table_and_margin_messages():
-    """The long table's checks and the population-total check, with exact messages."""
+    """The long table's checks and the population-total check, with exact messages.
+    Fails if a message, the 1e-6 relative tolerance on the totals, the order of the margins or their float
+    conversion change."""
     with pytest.raises(WeightingError, match=re.escape("margins table lacks column(s) ['category', 'target']")):
         margins_from_frame(pd.DataFrame({"variable": ["sex"]}))
     dup = pd.DataFrame({"variable": ["sex", "sex", "age"], "category": ["f", "f", "y"], "target": [1, 2, 3]})
