@@ -38,14 +38,17 @@ def test_replicate_se_of_a_column_is_the_textbook_se(rd):
 
 
 def test_replicate_se_of_a_nullable_integer_column_in_a_domain(rd):
-    """A pandas nullable Int64 column with <NA> outside the domain works (to_numpy(float) makes it NaN),
-    by name and as a frame. Fails if the conversion to float is dropped (to_numpy(None) gives NA objects)."""
+    """A pandas nullable Int64 column with <NA>, or an object column with None, outside the domain works
+    (to_numpy(float) makes them NaN), by name and as a frame. Fails if the conversion to float is dropped
+    (to_numpy(None) keeps None objects, which np.isnan cannot read)."""
     df, r = rd
     dom = df["k"].notna().to_numpy()
     m, se = _textbook([1, 2, 3, 5, 6, 7, 8])
-    for y in ("k", df[["k"]]):
-        t = replicate_se(r, y, domain=dom)
-        assert t["variable"].tolist() == ["k"]
+    obj = df.assign(o=pd.Series([1.0, 2, 3, None, 5, 6, 7, 8], dtype=object))  # numbers and None as objects
+    r_obj = replicate_weights(design(obj), "jk1")
+    for rr, y in ((r, "k"), (r, df[["k"]]), (r_obj, "o"), (r_obj, obj[["o"]])):
+        t = replicate_se(rr, y, domain=dom)
+        assert t["variable"].tolist() == [y if isinstance(y, str) else y.columns[0]]
         assert t["n"][0] == 7
         assert t["estimate"][0] == pytest.approx(m, rel=1e-13)
         # the domain's jackknife SE on the whole design: deleting an out-of-domain row changes nothing,
