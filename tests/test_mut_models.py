@@ -172,3 +172,29 @@ def test_rao_scott_table_shape():
     assert r["statistic"][1] == pytest.approx(r["pearson"][1] / r["mean_deff"][1], rel=1e-12)
     assert r["p_value"][1] == pytest.approx(stats.chi2.sf(r["statistic"][1], 1), rel=1e-12)
     assert r["p_value"][0] == pytest.approx(stats.f.sf(r["statistic"][0], r["ndf"][0], r["ddf"][0]), rel=1e-12)
+
+
+def test_influence_cov_takes_integers_and_leaves_its_input_alone():
+    """Integer influence values (raked and not) give the same covariance as floats, and the caller's array
+    is not changed by the in-place centring and raking adjustment. Fails if the copy is dropped
+    (copy=None / False) or the values are not converted to float (dtype=None)."""
+    from ehelse.weighting import rake
+
+    z = np.arange(40) % 7 - 3  # int64
+    keep = z.copy()
+    plain = design(DF)
+    raked = design(DF, rake(DF, {"sex": {"f": 50.0, "m": 50.0}}))
+    for d in (plain, raked):
+        v = influence_cov(d, z)
+        assert v[0, 0] == pytest.approx(influence_cov(d, z.astype(float))[0, 0], rel=1e-14)
+        np.testing.assert_array_equal(z, keep)
+        zf = z.astype(float)[:, None] * np.array([[1.0, 2.0]])
+        zf_keep = zf.copy()
+        influence_cov(d, zf)
+        np.testing.assert_array_equal(zf, zf_keep)
+    # raking on sex removes each sex's mean of z / w: with equal weights, the within-sex centred z
+    zs = z.astype(float)
+    for s in ("f", "m"):
+        m = (DF["sex"] == s).to_numpy()
+        zs[m] -= zs[m].mean()
+    assert influence_cov(raked, z)[0, 0] == pytest.approx(40 / 39 * (zs ** 2).sum(), rel=1e-12)
