@@ -7,6 +7,7 @@ rows of the whole design (R's subset(): respondents outside the domain stay in t
 disjoint domains have zero covariance.
 """
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -168,7 +169,10 @@ def test_nps_by_hand(tiny):
     of the recode on the 8-row design, t interval on n - 1 = 6 df, bases. Fails if a column is renamed,
     the shares are not in percent, the interval's df or level change, or the bases are wrong."""
     df, d = tiny
-    for level, r in ((0.95, nps(d, "nps")), (0.80, nps(d, "nps", level=0.80))):
+    with warnings.catch_warnings():  # no cast of NaN to an integer code on the way (don't know -> -1)
+        warnings.simplefilter("error")
+        default, r80 = nps(d, "nps"), nps(d, "nps", level=0.80)
+    for level, r in ((0.95, default), (0.80, r80)):
         assert list(r.columns) == NPS_COLS
         r = r.iloc[0]
         y = [100, 100, -100, 0, -100, 0, 100]
@@ -228,7 +232,7 @@ def test_nps_without_answers_says_where(tiny):
 
 def test_nps_groups_message_lists_five_values_and_rows():
     """Six bad answers: the message shows the first five distinct values and the first five row labels.
-    Fails if either list takes six, or the name is not repr'd."""
+    Fails if either list takes six, the name is not repr'd, or the codes are objects (default=None)."""
     s = pd.Series([11, 12, 13, 14, 15, 16, 5], index=list("abcdefg"), name="anbefale")
     with pytest.raises(EstimateError) as e:
         nps_groups(s)
@@ -239,6 +243,7 @@ def test_nps_groups_message_lists_five_values_and_rows():
         nps_groups(pd.Series(["7", "ti"], name="x"))
     g = nps_groups(pd.Series(["7", "10", None], index=[5, 6, 7]))
     assert g.index.tolist() == [5, 6, 7] and g.tolist()[:2] == [1, 2] and np.isnan(g[7])
+    assert g.dtype == np.float64  # numeric codes with NaN for don't know, not objects
 
 
 def test_nps_from_shares_boundaries_and_messages():
@@ -253,8 +258,8 @@ def test_nps_from_shares_boundaries_and_messages():
         nps_from_shares(60.0, 40.6, 50)
     with pytest.raises(EstimateError, match=r"^promoters -0\.1 and detractors 10 must be percents"):
         nps_from_shares(-0.1, 10, 50)
-    with pytest.raises(EstimateError, match=r"^promoters 10 and detractors 100\.1 must be percents"):
-        nps_from_shares(10, 100.1, 50)
+    with pytest.raises(EstimateError, match=r"^promoters 0 and detractors 100\.2 must be percents"):
+        nps_from_shares(0, 100.2, 50)  # the sum is within the 100.5 rounding allowance, the share is not
     with pytest.raises(EstimateError, match=r"^promoters 100\.1 and detractors 0 must be percents"):
         nps_from_shares(100.1, 0, 50)
     with pytest.raises(EstimateError, match=r"^base n must be positive, got 0$"):
