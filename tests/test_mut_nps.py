@@ -103,8 +103,8 @@ def test_domain_difference_respects_the_domain(tiny):
 
 def test_domain_difference_total(tiny):
     """domain_b="total": men vs all who answered; the group is part of the total, so the difference
-    is (1 - n_a/n) times the difference to the rest, its SE from the influence values by hand. Fails if "total" is treated as
-    "rest" or the arguments are shifted."""
+    is (1 - n_a/n) times the difference to the rest, its SE from the influence values by hand.
+    Fails if "total" is treated as "rest" or the arguments are shifted."""
     df, d = tiny
     a = (df["sex"] == "m").to_numpy()
     tot = nps_domain_difference(d, "nps", a, "total")
@@ -254,7 +254,8 @@ def test_nps_from_shares_boundaries_and_messages():
     assert nps_from_shares(0.0, 100.0, 50)["nps"] == -100.0
     assert nps_from_shares(60.0, 40.5, 50)["nps"] == pytest.approx(19.5)
     assert nps_from_shares(50.0, 20.0, 0.5)["n"] == 0.5
-    with pytest.raises(EstimateError, match=r"^promoters 60\.0 and detractors 40\.6 must be percents summing to <= 100$"):
+    with pytest.raises(EstimateError,
+                       match=r"^promoters 60\.0 and detractors 40\.6 must be percents summing to <= 100$"):
         nps_from_shares(60.0, 40.6, 50)
     with pytest.raises(EstimateError, match=r"^promoters -0\.1 and detractors 10 must be percents"):
         nps_from_shares(-0.1, 10, 50)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ehelse import patterns
-from ehelse.estimates import EstimateError, design
+from ehelse.estimates import design
 from ehelse.models import logistic
 
 # ------------------------------------------------------------------ compare_levels
