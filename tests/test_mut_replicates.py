@@ -174,6 +174,9 @@ def test_jk1_multipliers_delete_one_and_groups():
     assert m.shape == (4, 2) and s == 0.5
     assert sorted(m.sum(axis=1).tolist()) == [2.0] * 4 and sorted((m == 0).sum(axis=0).tolist()) == [2, 2]
     np.testing.assert_array_equal(m, jk1_multipliers(4, np.int64(2), seed=3)[0])
+    # the default seed is 1: the groups of a default call are reproducible as seed=1
+    np.testing.assert_array_equal(jk1_multipliers(40, 4)[0], jk1_multipliers(40, 4, seed=1)[0])
+    assert not np.array_equal(jk1_multipliers(40, 4)[0], jk1_multipliers(40, 4, seed=2)[0])
     m, s = jk1_multipliers(5, ["b", "a", "b", "c", "a"])
     assert m.shape == (5, 3) and s == pytest.approx(2 / 3)
     np.testing.assert_allclose(m[:, 0], [0, 1.5, 0, 1.5, 1.5])  # group b first
