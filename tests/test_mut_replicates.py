@@ -166,7 +166,7 @@ def test_jk1_multipliers_delete_one_and_groups():
     each respondent 0 in its group's replicate and 2 in the other, scale 1/2; labels become groups in
     order of appearance.
     Fails if a multiplier, the scale, the seeded grouping or the group labels' order change (jk1_multipliers
-    mutants)."""
+    mutants), or the default seed is not 1 (mutant seed=2)."""
     m, s = jk1_multipliers(4)
     np.testing.assert_allclose(m, np.where(np.eye(4, dtype=bool), 0.0, 4 / 3), rtol=1e-15)
     assert s == 0.75
