@@ -360,3 +360,28 @@ def test_adjust_pvalues_keeps_nan_and_takes_a_method():
     assert np.isnan(bh[1]) and bh[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.04, 0.04], rel=1e-12)
     assert adjust_pvalues(p, "bonferroni")[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.12, 0.09], rel=1e-12)
     assert np.isnan(adjust_pvalues([np.nan, np.nan])).all()
+
+
+def test_subgroups_levels_messages_and_whole_base_categories():
+    """by= levels follow a categorical's order; a group lacking an answer keeps its row at 0; exact
+    messages for an unknown or incomplete by variable; subgroup_nets' adjust="none" keeps the raw p.
+    Fails if _by_levels, _whole_base_categories or the adjust switch change (mutants)."""
+    from ehelse.estimates import subgroup_nets
+
+    df = ANS.assign(sex=pd.Categorical(ANS["sex"], categories=["m", "f"]))
+    t = shares(design(df), "q", by="sex")
+    assert t["sex"].tolist() == ["m"] * 3 + ["f"] * 3
+    f_vi = t[(t["sex"] == "f") & (t["category"] == "Vet ikke")]
+    assert f_vi["estimate"].tolist() == [0.0]  # no woman said "Vet ikke": a row at 0, not missing
+    with pytest.raises(EstimateError, match=r"^subgroup variable 'z' is not in the data$"):
+        shares(design(ANS), "q", by="z")
+    with pytest.raises(EstimateError, match=r"^subgroup variable 'sex' has 2 missing values$"):
+        shares(design(ANS.assign(sex=[None, None] + list("ffmmmm"))), "q", by="sex")
+    raw = subgroup_nets(design(ANS), "q", ["Ja"], ["sex"], exclude=["Vet ikke"], min_base=1, flag_base=1,
+                        adjust="none")
+    assert raw["p_adjusted"].tolist() == raw["p_value"].tolist()
+    bh = subgroup_nets(design(ANS), "q", ["Ja"], ["sex"], exclude=["Vet ikke"], min_base=1, flag_base=1)
+    np.testing.assert_allclose(bh["p_adjusted"], _bh(bh["p_value"]), rtol=1e-12)
+    assert list(bh.columns) == ["variable", "level", "estimate", "se", "ci_low", "ci_high", "n", "n_weighted",
+                                "n_eff", "vs_total", "vs_total_se", "p_value", "suppressed", "flag", "p_adjusted"]
+    assert bh["vs_total"].tolist() == pytest.approx([3 / 4 - 4 / 7, 1 / 3 - 4 / 7], rel=1e-12)
