@@ -198,3 +198,27 @@ def test_influence_cov_takes_integers_and_leaves_its_input_alone():
         m = (DF["sex"] == s).to_numpy()
         zs[m] -= zs[m].mean()
     assert influence_cov(raked, z)[0, 0] == pytest.approx(40 / 39 * (zs ** 2).sum(), rel=1e-12)
+
+
+def test_model_matrix_numeric_then_categorical_and_categorical_levels():
+    """A numeric predictor before a categorical one: both enter, the numeric term names its variable;
+    a categorical predictor's levels are the present categories in category order (unused ones left out);
+    a column name with capitals is a valid term. Fails if the loop stops after a numeric predictor
+    (continue -> break), the numeric term's 'variable' key changes, _levels keeps the absent categories,
+    or 'X' counts as a forbidden character (_parse_model mutant "XX*:()^XX")."""
+    d = design(DF.assign(Xs=pd.Categorical(DF["sex"], categories=["u", "m", "f"])))
+    r = logistic(d, "q ~ x + Xs", positive="Ja")
+    assert r["term"].tolist() == ["(Intercept)", "x", "Xsf"]
+    assert r["variable"].tolist() == ["", "x", "Xs"] and r["level"].tolist() == ["", "", "f"]
+    a = logistic(design(DF), "q ~ x + sex", positive="Ja", reference={"sex": "m"})
+    np.testing.assert_allclose(r["estimate"], a["estimate"], rtol=1e-10)  # reference m, the first present
+
+
+def test_outcome_message_lists_five_values():
+    """Six distinct values of an outcome without positive=: the message shows the first five (as text,
+    sorted). Fails if it shows six."""
+    d = design(DF.assign(v=np.arange(40) % 6 + 2))
+    with pytest.raises(EstimateError, match=re.escape(
+            "outcome 'v' has values ['2', '3', '4', '5', '6']: give positive=<answer(s)> counted as 1, or a 0/1 "
+            "column") + "$"):
+        logistic(d, "v ~ sex")
