@@ -155,6 +155,8 @@ def test_design_inputs_and_messages():
     count, column) changes (design / _domain_mask mutants)."""
     assert design(ANS).weights.tolist() == [1.0] * 8 and design(ANS).rake_vars == ()
     assert design(ANS, "w").weights.tolist() == ANS["w"].tolist()
+    obj = design(ANS.assign(w=pd.Series(ANS["w"].tolist(), dtype=object)), "w")  # a weight column of objects
+    assert obj.weights.dtype == np.float64
     r = rake(ANS, {"sex": {"f": 50.0, "m": 50.0}})
     d = design(ANS, r)
     assert d.rake_vars == ("sex",) and d.weights.tolist() == pytest.approx([12.5] * 8) and d.n == 8
@@ -196,7 +198,8 @@ def test_shares_deff_is_one_without_weights_and_the_finite_population_factor_wit
     t10 = shares(design(ANS, np.full(8, 10.0)), "q", exclude=["Vet ikke"])
     np.testing.assert_allclose(t10["deff"], t["deff"] / 0.9, rtol=1e-12)
     assert t["n"].tolist() == [7, 7] and t10["n_weighted"].tolist() == [70.0, 70.0]
-    assert np.isnan(_srs_var(np.array([1.0]), {"n": 1, "n_weighted": 1.0})).all()
+    one = _srs_var(np.array([0.5]), {"n": 1, "n_weighted": 1.0})  # one respondent: no SRS variance
+    assert one.shape == (1,) and np.isnan(one).all()
     assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 4.0})[0] == pytest.approx(0.5 * 2 / 8)
     assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 2.0})[0] == pytest.approx(0.5 / 2)
 
@@ -227,6 +230,9 @@ def test_net_messages():
         net_indicator(d, "q", ["Vet ikke"], exclude=["Vet ikke"])
     y, base = net_indicator(d, "q", ["Ja"], exclude=["Vet ikke"])
     assert y.tolist() == [1, 1, 0, 1, 0, 0, 0, 1] and base.tolist() == [True] * 6 + [False, True]
+    y, base = net_indicator(d, "q", ["Kanskje"], categories=["Ja", "Nei", "Vet ikke", "Kanskje"],
+                            domain=(ANS["sex"] == "m").to_numpy())  # a declared category nobody chose
+    assert y.tolist() == [0.0] * 8 and base.tolist() == [False] * 4 + [True] * 4
     with pytest.raises(EstimateError, match=r"^question 'z' is not a column of the data$"):
         shares(d, "z")
 
@@ -250,6 +256,10 @@ def test_domain_difference_messages():
         domain_difference(design(ANS.assign(v=[None] * 6 + [1.0, 2.0])), "v", a)
     with pytest.raises(EstimateError, match=re.escape("'y' is missing or not numeric for 1")):
         domain_difference(d, np.r_[np.nan, np.ones(7)], a)
+    with pytest.raises(EstimateError, match=re.escape("'score' is missing or not numeric for 1 respondent(s)")):
+        domain_difference(d, pd.Series([np.nan] + [1.0] * 7, name="score"), a)
+    with pytest.raises(EstimateError, match=re.escape("'y' is missing or not numeric for 1 respondent(s)")):
+        domain_difference(d, ["n/a"] + [1.0] * 7, a)  # text is "not numeric", not a pandas error
     r = domain_difference(design(ANS.assign(v=np.arange(8.0))), "v", a, "total")
     assert (r["estimate_a"], r["estimate_b"], r["n_a"], r["n_b"]) == (1.5, 3.5, 4, 8)
 
@@ -262,6 +272,8 @@ def test_suppress_boundaries_and_flags():
     t = pd.DataFrame({"n_eff": [29.9, 30.0, 99.9, 100.0], "estimate": [1.0] * 4, "nps": [5.0] * 4,
                       "promoters": [1.0] * 4, "other": [7.0] * 4})
     out = suppress(t, min_base=30, flag_base=100)
+    half = suppress(t, min_base=30, flag_base=50)  # flag_base given, not settings.yml's 100
+    assert half["flag"].tolist() == ["base < 30: suppressed", "base < 50: interpret with care", "", ""]
     assert out["suppressed"].tolist() == [True, False, False, False]
     assert out["flag"].tolist() == ["base < 30: suppressed", "base < 100: interpret with care",
                                     "base < 100: interpret with care", ""]
@@ -315,6 +327,9 @@ def test_published_shares_by_hand():
     / _ci mutants)."""
     assert published_share_se(50, 100, deff=2) == pytest.approx(5 * np.sqrt(2), rel=1e-14)
     assert published_share_se([0, 100], [10, 10]).tolist() == [0.0, 0.0]
+    assert published_share_se(50, 1) == pytest.approx(50.0)  # a base of 1 is a base
+    se = published_share_se([50, None, 50], [100, 100, None])  # a missing share or base: no SE, no error
+    assert se[0] == pytest.approx(5.0) and np.isnan(se[1]) and np.isnan(se[2])
     for args in ((100.1, 10), (-0.1, 10), (50, 0)):
         with pytest.raises(EstimateError, match=r"^published shares must be within 0-100 and bases positive$"):
             published_share_se(*args)
@@ -339,15 +354,15 @@ def test_published_shares_by_hand():
 
 
 def test_published_change_test_by_hand():
-    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % give no test; columns.
+    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % (here 100 -> 0) give no test; columns.
     Fails if the effective n, the both-at-the-scale-ends rule (`and`, not `or`) or a column changes."""
-    t = published_change_test([30, 0], [400, 50], [40, 100], [100, 50], deff1=2.0, deff2=1.0)
+    t = published_change_test([100, 30], [50, 400], [0, 40], [50, 100], deff1=2.0, deff2=1.0)
     assert list(t.columns) == ["difference", "z", "p_value"]
     z = 0.10 / np.sqrt(0.3 * 0.7 / 200 + 0.4 * 0.6 / 100)
-    assert t["difference"].tolist() == [10.0, 100.0]
-    assert t["z"][0] == pytest.approx(z, rel=1e-9)
-    assert t["p_value"][0] == pytest.approx(2 * stats.norm.sf(z), rel=1e-8)
-    assert np.isnan(t["z"][1]) and np.isnan(t["p_value"][1])
+    assert t["difference"].tolist() == [-100.0, 10.0]  # b - a, the untestable row first, the loop goes on
+    assert t["z"][1] == pytest.approx(z, rel=1e-9)
+    assert t["p_value"][1] == pytest.approx(2 * stats.norm.sf(z), rel=1e-8)
+    assert np.isnan(t["z"][0]) and np.isnan(t["p_value"][0])
     one = published_change_test(0, 50, 10, 50)  # one side at 0 % is still testable
     assert np.isfinite(one["z"][0])
 
@@ -360,6 +375,8 @@ def test_adjust_pvalues_keeps_nan_and_takes_a_method():
     assert np.isnan(bh[1]) and bh[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.04, 0.04], rel=1e-12)
     assert adjust_pvalues(p, "bonferroni")[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.12, 0.09], rel=1e-12)
     assert np.isnan(adjust_pvalues([np.nan, np.nan])).all()
+    withnone = adjust_pvalues([0.01, None, 0.04])  # None as a missing p-value, e.g. from an object column
+    assert np.isnan(withnone[1]) and withnone[[0, 2]].tolist() == pytest.approx([0.02, 0.04], rel=1e-12)
 
 
 def test_subgroups_levels_messages_and_whole_base_categories():
@@ -373,6 +390,10 @@ def test_subgroups_levels_messages_and_whole_base_categories():
     assert t["sex"].tolist() == ["m"] * 3 + ["f"] * 3
     f_vi = t[(t["sex"] == "f") & (t["category"] == "Vet ikke")]
     assert f_vi["estimate"].tolist() == [0.0]  # no woman said "Vet ikke": a row at 0, not missing
+    with pytest.raises(EstimateError, match=r"^question 'z' is not a column of the data$"):
+        shares(design(ANS), "z", by="sex")
+    given = shares(design(ANS), "q", by="sex", categories=["Ja", "Nei", "Vet ikke", "Kanskje"])
+    assert given["category"].tolist() == ["Ja", "Nei", "Vet ikke", "Kanskje"] * 2  # categories= wins under by
     with pytest.raises(EstimateError, match=r"^subgroup variable 'z' is not in the data$"):
         shares(design(ANS), "q", by="z")
     with pytest.raises(EstimateError, match=r"^subgroup variable 'sex' has 2 missing values$"):
