@@ -151,12 +151,13 @@ def _norm(msg):
 
 def test_design_inputs_and_messages():
     """Equal weights by default, a weight column by name, a RakeResult with its variables; exact messages.
-    Fails if a weight source is read otherwise, a RakeResult's variables are lost or a message (row label,
-    count, column) changes (design / _domain_mask mutants)."""
+    Fails if a weight source is read otherwise or not as floats, a RakeResult's variables are lost or a
+    message (row label, count, column) changes (design / _domain_mask mutants)."""
     assert design(ANS).weights.tolist() == [1.0] * 8 and design(ANS).rake_vars == ()
     assert design(ANS, "w").weights.tolist() == ANS["w"].tolist()
     obj = design(ANS.assign(w=pd.Series(ANS["w"].tolist(), dtype=object)), "w")  # a weight column of objects
     assert obj.weights.dtype == np.float64
+    assert design(ANS, [1, 2, 1, 2, 1, 2, 1, 2]).weights.dtype == np.float64  # integer weights become floats
     r = rake(ANS, {"sex": {"f": 50.0, "m": 50.0}})
     d = design(ANS, r)
     assert d.rake_vars == ("sex",) and d.weights.tolist() == pytest.approx([12.5] * 8) and d.n == 8
