@@ -295,3 +295,39 @@ def test_margins_table_and_margin_messages():
     with pytest.raises(WeightingError, match=re.escape(
             "weighting variable 'edu' is not a column of the data (columns: sex, age…)")):
         rake(TINY, {**TM, "edu": {"a": 100.0}})
+
+
+def test_cell_code_messages_and_exclusion_of_several_variables():
+    """Fails if the columns listed in the unknown-variable message are not the first 12, missing='exclude'
+    keeps only the last variable's exclusions (`keep = ~na`), the no-target rows are not the first five
+    usable ones, or the empty-category message changes (_cell_codes mutants)."""
+    wide = TINY.assign(**{f"c{i}": 0 for i in range(11)})  # 13 columns
+    with pytest.raises(WeightingError, match=re.escape(
+            "(columns: sex, age, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9…)") + "$"):
+        rake(wide, {**TM, "edu": {"a": 100.0}})
+    df = pd.DataFrame({"sex": [None, "f", "f", "f", "m", "m"], "age": ["y", None, "y", "o", "y", "o"]})
+    r = rake(df, TM, missing="exclude")
+    assert list(r.excluded) == [0, 1]
+    assert r.weights[2:].sum() == pytest.approx(100.0)
+    odd = pd.DataFrame({"sex": ["x"] * 7 + ["f", "m"], "age": [None] + ["y"] * 4 + ["o"] * 4})
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'sex': category 'x' occurs in the data (rows [1, 2, 3, 4, 5]) but has no "
+            "population target (targets: ['f', 'm'])") + "$"):
+        rake(odd, TM, missing="exclude")
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'age': target category 'o' has no respondents, so it can never be met; merge it "
+            "with a neighbouring category") + "$"):
+        rake(TINY.assign(age="y"), TM)
+
+
+def test_population_total_tolerance_boundaries():
+    """Totals may differ by up to 1e-6 of the first margin's total (at least 1e-6 absolute), inclusive:
+    exactly 1.0 on 1,000,000 passes, 1.5e-6 on a total of 1 does not. Fails if `>` becomes `>=` or the
+    floor 1.0 becomes 2.0."""
+    from ehelse.weighting import _normalise_margins
+
+    ok = _normalise_margins({"a": {"x": 1_000_000.0}, "b": {"y": 1_000_001.0}})
+    assert list(ok) == ["a", "b"]
+    with pytest.raises(WeightingError, match="disagree"):
+        _normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 1.5e-6}})
+    assert list(_normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 0.5e-6}})) == ["a", "b"]
