@@ -1,0 +1,409 @@
+"""Mutation-killing tests of ehelse.estimates (issue 17): difference_test on hand-computable inputs."""
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ehelse.estimates import EstimateError, correlations, design, difference_test, shares
+
+
+def test_difference_test_by_hand():
+    """est2 - est1 with SE sqrt(3^2 + 4^2) = 5: z = 10 / 5 = 2. Fails if a column is renamed or z dropped."""
+    t = difference_test(30.0, 3.0, 40.0, 4.0)
+    assert list(t.columns) == ["difference", "se", "z", "p_value"]
+    r = t.iloc[0]
+    assert (r["difference"], r["se"], r["z"]) == (10.0, 5.0, 2.0)
+    assert r["p_value"] == pytest.approx(2 * stats.norm.sf(2.0), rel=1e-12)
+
+
+def test_difference_test_with_zero_se_is_quiet():
+    """Two exact values (SE 0): a difference gives z = inf and p = 0, no difference gives NaN, and
+    neither warns. Fails if the errstate guard loses divide= or invalid= (mutants 15-18)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = difference_test([0.3, 0.3], [0.0, 0.0], [0.4, 0.3], [0.0, 0.0])
+    assert np.isinf(t["z"][0]) and t["p_value"][0] == 0.0
+    assert np.isnan(t["z"][1]) and np.isnan(t["p_value"][1])
+
+
+def test_difference_test_on_an_object_column_with_a_missing_value():
+    """A table column of object dtype (numbers and None for a missing estimate) gives a NaN row, not a
+    TypeError. Fails if the inputs are not converted with dtype=float (mutants dtype=None, no dtype)."""
+    est1 = pd.Series([0.30, None], dtype=object)
+    se = pd.Series([0.03, 0.03], dtype=object)
+    t = difference_test(est1, se, pd.Series([0.34, 0.35], dtype=object), pd.Series([0.04, 0.04], dtype=object))
+    assert t["difference"][0] == pytest.approx(0.04, rel=1e-12)
+    assert t["se"][0] == pytest.approx(0.05, rel=1e-12)
+    assert t["z"][0] == pytest.approx(0.8, rel=1e-12)
+    assert np.isnan(t["difference"][1]) and np.isnan(t["z"][1]) and np.isnan(t["p_value"][1])
+
+
+# ------------------------------------------------------------------ correlations
+
+ORDER = ["H", "M", "L"]  # scored 3, 2, 1 (first label highest)
+_ = None
+CORR = pd.DataFrame({
+    "t": ["H", "M", "L", "H", "M", "L", "H", "Vet ikke", "H", "H"],
+    "a": ["H", "M", "M", "L", "L", "L", "H", "H", "M", "Vet ikke"],
+    "k": ["M"] * 10,                                      # constant
+    "c": ["H", "L", "M", _, _, _, _, _, _, _],            # 3 pairs
+    "e": ["H", "L", "L", "H", _, _, _, _, _, _],          # 4 pairs, 2 distinct answers
+    "f": ["H", "M", _, "L", "L", _, _, _, _, _],          # 4 pairs, the target has 2 distinct answers
+    "d": ["L", _, _, "M", _, _, "H", _, "L", _],          # 4 pairs, the target is constant (all H)
+})
+COLS = ["c", "a", "k", "e", "f", "d"]
+
+
+def _pearson(col):
+    score = {"H": 3.0, "M": 2.0, "L": 1.0}
+    x, y = CORR[col].map(score), CORR["t"].map(score)
+    ok = x.notna() & y.notna()
+    x, y = x[ok].to_numpy(), y[ok].to_numpy()
+    xc, yc = x - x.mean(), y - y.mean()
+    return (xc * yc).sum() / np.sqrt((xc ** 2).sum() * (yc ** 2).sum()), int(ok.sum())
+
+
+def _bh(p):
+    """Benjamini-Hochberg by hand: p_(i) * m / i, made monotone from the largest down."""
+    p = np.asarray(p, float)
+    m, order = len(p), np.argsort(p)
+    adj = np.minimum.accumulate((p[order] * m / np.arange(1, m + 1))[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adj, 1)
+    return out
+
+
+def test_correlations_by_hand():
+    """r of the scale scores, n of the complete pairs (answers outside the order left out), Fisher-z CI
+    and p with se = 1 / sqrt(n - 3), BH over the testable rows; columns in the order given, degenerate
+    ones (3 pairs, a constant column or target) as NaN rows with their n, without a warning.
+    Fails if the n >= 4 or the >= 2 distinct answers rules move (<= 4, < 5, <= 2, < 3, `and` for `or`),
+    a degenerate column ends the loop (break), a key is renamed, p or the CI's constants change, or the
+    adjustment is dropped (correlations mutants)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = correlations(CORR, "t", COLS, {c: ORDER for c in ["t", *COLS]})
+    assert list(t.columns) == ["column", "r", "ci_low", "ci_high", "n", "p_value", "p_adjusted"]
+    assert t["column"].tolist() == COLS
+    assert t["n"].tolist() == [3, 8, 9, 4, 4, 4]
+    for c in ("c", "k", "d"):
+        row = t[t["column"] == c].iloc[0]
+        assert np.isnan(row[["r", "ci_low", "ci_high", "p_value", "p_adjusted"]].astype(float)).all()
+    z = stats.norm.ppf(0.975)
+    ps = []
+    for c in ("a", "e", "f"):
+        row = t[t["column"] == c].iloc[0]
+        r, n = _pearson(c)
+        assert row["n"] == n and row["r"] == pytest.approx(r, rel=1e-12)
+        fz, se = np.arctanh(r), 1 / np.sqrt(n - 3)
+        assert row["ci_low"] == pytest.approx(np.tanh(fz - z * se), rel=1e-12)
+        assert row["ci_high"] == pytest.approx(np.tanh(fz + z * se), rel=1e-12)
+        assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(fz) * np.sqrt(n - 3)), rel=1e-12)
+        ps.append(row["p_value"])
+    got = t.set_index("column").loc[["a", "e", "f"], "p_adjusted"].to_numpy(float)
+    np.testing.assert_allclose(got, _bh(ps), rtol=1e-12)
+
+
+def test_correlations_level():
+    """level=0.90: the Fisher-z interval uses z(0.95). Fails if the level argument is ignored."""
+    t = correlations(CORR, "t", ["a"], {"t": ORDER, "a": ORDER}, level=0.90).iloc[0]
+    r, n = _pearson("a")
+    assert t["ci_high"] == pytest.approx(np.tanh(np.arctanh(r) + stats.norm.ppf(0.95) / np.sqrt(n - 3)), rel=1e-12)
+
+
+# ------------------------------------------------------------------ answer errors name the first five rows
+
+def test_missing_and_unknown_answer_messages_list_the_first_five_rows_in_the_domain():
+    """Six missing answers: the message counts six and lists the first five row labels; seven unknown
+    answers, one outside the domain: the first five inside the domain. Fails if the lists take six rows,
+    include rows outside the domain (`mask | unknown`) or are lost."""
+    idx = [f"r{i}" for i in range(10)]
+    df = pd.DataFrame({"q": [None] * 6 + ["Ja"] * 4}, index=idx)
+    with pytest.raises(EstimateError, match=re.escape(
+            "question 'q' has no answer for 6 respondent(s) in the domain (rows ['r0', 'r1', 'r2', 'r3', "
+            "'r4']); restrict the domain to those asked, e.g. domain=data['q'].notna()") + "$"):
+        shares(design(df), "q")
+    df = pd.DataFrame({"q": ["Kanskje"] * 7 + ["Ja", "Nei", "Ja"]}, index=idx)
+    dom = np.array([False] + [True] * 9)
+    with pytest.raises(EstimateError, match=re.escape(
+            "question 'q': answer 'Kanskje' (rows ['r1', 'r2', 'r3', 'r4', 'r5']) is not one of the "
+            "categories ['Ja', 'Nei']") + "$"):
+        shares(design(df), "q", categories=["Ja", "Nei"], domain=dom)
+
+
+# ------------------------------------------------------------------ design, domains, shares on 8 respondents
+
+from ehelse.estimates import (_check_ci, _srs_var, adjust_pvalues, domain_difference, nets,  # noqa: E402
+                              net_indicator, proportion_ci, published_change_test, published_share_ci,
+                              published_share_se, suppress)
+from ehelse.weighting import rake  # noqa: E402
+
+ANS = pd.DataFrame({"q": ["Ja", "Ja", "Nei", "Ja", "Nei", "Nei", "Vet ikke", "Ja"],
+                    "sex": list("ffffmmmm"), "w": [1.0, 2, 1, 2, 1, 2, 1, 2]})
+
+
+def _norm(msg):
+    return re.sub(r"np\.\w+\((.*?)\)", r"\1", msg)  # numpy 2 writes np.int64(3)
+
+
+def test_design_inputs_and_messages():
+    """Equal weights by default, a weight column by name, a RakeResult with its variables; exact messages.
+    Fails if a weight source is read otherwise or not as floats, a RakeResult's variables are lost or a
+    message (row label, count, column) changes (design / _domain_mask mutants)."""
+    assert design(ANS).weights.tolist() == [1.0] * 8 and design(ANS).rake_vars == ()
+    assert design(ANS, "w").weights.tolist() == ANS["w"].tolist()
+    obj = design(ANS.assign(w=pd.Series(ANS["w"].tolist(), dtype=object)), "w")  # a weight column of objects
+    assert obj.weights.dtype == np.float64
+    assert design(ANS, [1, 2, 1, 2, 1, 2, 1, 2]).weights.dtype == np.float64  # integer weights become floats
+    r = rake(ANS, {"sex": {"f": 50.0, "m": 50.0}})
+    d = design(ANS, r)
+    assert d.rake_vars == ("sex",) and d.weights.tolist() == pytest.approx([12.5] * 8) and d.n == 8
+    assert design(ANS, r, rake_vars=["sex", "q"]).rake_vars == ("sex", "q")
+    with pytest.raises(EstimateError, match=r"^weight column 'vekt' is not in the data$"):
+        design(ANS, "vekt")
+    with pytest.raises(EstimateError, match=r"^3 weights for 8 respondents$"):
+        design(ANS, np.ones(3))
+    with pytest.raises(EstimateError) as e:
+        design(ANS, np.array([1, 1, 0, 1, -1, 1, 1, 1.0]))
+    assert _norm(str(e.value)) == ("weight of row 2 is 0.0 (2 such rows); weights must be positive (respondents "
+                                   "left out of weighting must be removed from the data explicitly)")
+    with pytest.raises(EstimateError, match=r"^raking variable 'age' is not in the data$"):
+        design(ANS, rake_vars=["age"])
+    with pytest.raises(EstimateError, match=r"^raking variable 'sex' has missing values$"):
+        design(ANS.assign(sex=[None] + list("fffmmmm")), rake_vars=["sex"])
+    with pytest.raises(EstimateError, match=r"^domain must be a boolean mask \(e\.g\. data\['q'\]\.notna\(\)\), "
+                                            r"not a string$"):
+        shares(design(ANS), "q", domain="sex")
+    for bad in (np.ones(8), np.ones(7, dtype=bool)):
+        with pytest.raises(EstimateError, match=r"^domain must be a boolean mask of length 8$"):
+            shares(design(ANS), "q", domain=bad)
+
+
+def test_shares_deff_is_one_without_weights_and_the_finite_population_factor_with():
+    """Unweighted: SE sqrt(p (1 - p) / (n - 1)) and deff exactly 1 (the SRS variance of svymean uses
+    s^2 = n/(n-1) p(1-p)); with every weight 10 (N = 10 n) the SRS variance carries (N - n) / N, so deff
+    is 1 / 0.9. Fails if _srs_var's branches or factors change."""
+    d = design(ANS)
+    t = shares(d, "q", exclude=["Vet ikke"])
+    assert list(t.columns) == ["category", "estimate", "se", "ci_low", "ci_high", "deff", "n", "n_weighted", "n_eff"]
+    assert t["category"].tolist() == ["Ja", "Nei"]
+    p = np.array([4, 3]) / 7
+    np.testing.assert_allclose(t["estimate"], p, rtol=1e-14)
+    # the domain of 7 answers in a design of 8 rows: Var = 8/7 * sum z^2, z = (y - p) / 7
+    np.testing.assert_allclose(t["se"], np.sqrt(8 / 7 * p * (1 - p) / 7), rtol=1e-12)
+    srs = p * (1 - p) * 7 / 6 / 7
+    np.testing.assert_allclose(t["deff"], (8 / 7 * p * (1 - p) / 7) / srs, rtol=1e-12)
+    t10 = shares(design(ANS, np.full(8, 10.0)), "q", exclude=["Vet ikke"])
+    np.testing.assert_allclose(t10["deff"], t["deff"] / 0.9, rtol=1e-12)
+    assert t["n"].tolist() == [7, 7] and t10["n_weighted"].tolist() == [70.0, 70.0]
+    one = _srs_var(np.array([0.5]), {"n": 1, "n_weighted": 1.0})  # one respondent: no SRS variance
+    assert one.shape == (1,) and np.isnan(one).all()
+    assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 4.0})[0] == pytest.approx(0.5 * 2 / 8)
+    assert _srs_var(np.array([0.5]), {"n": 2, "n_weighted": 2.0})[0] == pytest.approx(0.5 / 2)
+
+
+def test_shares_and_nets_of_an_empty_subgroup_are_rows_to_suppress():
+    """A subgroup level without respondents in the base gives NaN rows with n 0, not an error.
+    Fails if the empty-subgroup branch of shares or nets is skipped, or its NaN rows carry other keys or bases."""
+    d = design(ANS)
+    dom = (ANS["sex"] == "f").to_numpy()
+    t = shares(d, "q", by="sex", domain=dom)
+    m = t[t["sex"] == "m"]
+    assert m["category"].tolist() == ["Ja", "Nei"] and m["n"].tolist() == [0, 0]
+    assert m["estimate"].isna().all() and m["deff"].isna().all() and m["n_eff"].tolist() == [0.0, 0.0]
+    t = nets(d, "q", {"ja": ["Ja"]}, by="sex", domain=dom)
+    assert t["sex"].tolist() == ["f", "m"] and t["n"].tolist() == [4, 0] and np.isnan(t["estimate"][1])
+    assert t["estimate"][0] == pytest.approx(0.75) and t["n_weighted"][1] == 0.0
+
+
+def test_net_messages():
+    """Exact messages of an unknown net member (nets, net_indicator) and an unknown question; the 0/1 net and
+    its base by hand. Fails if a message or the base (excluded answers left out) changes."""
+    d = design(ANS)
+    with pytest.raises(EstimateError, match=re.escape(
+            "net 'x': categories ['Kanskje'] are not in the base ['Ja', 'Nei', 'Vet ikke']") + "$"):
+        nets(d, "q", {"x": ["Ja", "Kanskje"]})
+    with pytest.raises(EstimateError, match=re.escape(
+            "net of 'q': categories ['Vet ikke'] are not in the base ['Ja', 'Nei']") + "$"):
+        net_indicator(d, "q", ["Vet ikke"], exclude=["Vet ikke"])
+    y, base = net_indicator(d, "q", ["Ja"], exclude=["Vet ikke"])
+    assert y.tolist() == [1, 1, 0, 1, 0, 0, 0, 1] and base.tolist() == [True] * 6 + [False, True]
+    y, base = net_indicator(d, "q", ["Kanskje"], categories=["Ja", "Nei", "Vet ikke", "Kanskje"],
+                            domain=(ANS["sex"] == "m").to_numpy())  # a declared category nobody chose
+    assert y.tolist() == [0.0] * 8 and base.tolist() == [False] * 4 + [True] * 4
+    with pytest.raises(EstimateError, match=r"^question 'z' is not a column of the data$"):
+        shares(d, "z")
+
+
+def test_domain_difference_messages():
+    """Exact messages of domain_difference and _domain_values (first five rows, count, name 'y' for an unnamed
+    array); domain vs total by hand. Fails if a message or the 'total' branch changes."""
+    d = design(ANS)
+    a = (ANS["sex"] == "f").to_numpy()
+    with pytest.raises(EstimateError, match=r"^domain_difference: domain_a has no respondent in the base$"):
+        domain_difference(d, np.ones(8), np.zeros(8, dtype=bool))
+    with pytest.raises(EstimateError, match=r"^domain_difference: domain_b has no respondent in the base$"):
+        domain_difference(d, np.ones(8), a, "rest", base=a)
+    with pytest.raises(EstimateError, match=r"^domain_difference: 3 values for 8 respondents$"):
+        domain_difference(d, np.ones(3), a)
+    with pytest.raises(EstimateError, match=r"^variable 'z' is not a column of the data$"):
+        domain_difference(d, "z", a)
+    with pytest.raises(EstimateError, match=re.escape(
+            "domain_difference: 'v' is missing or not numeric for 6 respondent(s) in the base (rows [0, 1, 2, 3, "
+            "4]); restrict the base (base=...) to those with a value") + "$"):
+        domain_difference(design(ANS.assign(v=[None] * 6 + [1.0, 2.0])), "v", a)
+    with pytest.raises(EstimateError, match=re.escape("'y' is missing or not numeric for 1")):
+        domain_difference(d, np.r_[np.nan, np.ones(7)], a)
+    with pytest.raises(EstimateError, match=re.escape("'score' is missing or not numeric for 1 respondent(s)")):
+        domain_difference(d, pd.Series([np.nan] + [1.0] * 7, name="score"), a)
+    with pytest.raises(EstimateError, match=re.escape("'y' is missing or not numeric for 1 respondent(s)")):
+        domain_difference(d, ["n/a"] + [1.0] * 7, a)  # text is "not numeric", not a pandas error
+    r = domain_difference(design(ANS.assign(v=np.arange(8.0))), "v", a, "total")
+    assert (r["estimate_a"], r["estimate_b"], r["n_a"], r["n_b"]) == (1.5, 3.5, 4, 8)
+
+
+def test_suppress_boundaries_and_flags():
+    """Base exactly min_base is kept, just below is blanked; flags name the bases; every value column
+    (nps and its shares included) is blanked, other columns are not.
+    Fails if `<` becomes `<=` for either base, a flag text changes, a default value column is dropped, the input
+    is modified or settings' bases are not the defaults."""
+    t = pd.DataFrame({"n_eff": [29.9, 30.0, 99.9, 100.0], "estimate": [1.0] * 4, "nps": [5.0] * 4,
+                      "promoters": [1.0] * 4, "other": [7.0] * 4})
+    out = suppress(t, min_base=30, flag_base=100)
+    half = suppress(t, min_base=30, flag_base=50)  # flag_base given, not settings.yml's 100
+    assert half["flag"].tolist() == ["base < 30: suppressed", "base < 50: interpret with care", "", ""]
+    assert out["suppressed"].tolist() == [True, False, False, False]
+    assert out["flag"].tolist() == ["base < 30: suppressed", "base < 100: interpret with care",
+                                    "base < 100: interpret with care", ""]
+    assert np.isnan(out["estimate"][0]) and np.isnan(out["nps"][0]) and np.isnan(out["promoters"][0])
+    assert out["other"].tolist() == [7.0] * 4 and out["estimate"][1] == 1.0
+    assert t["estimate"][0] == 1.0  # the input is not changed
+    dflt = suppress(t)  # settings.yml: 30 and 100
+    assert dflt["flag"].tolist() == out["flag"].tolist()
+    assert suppress(t.rename(columns={"n_eff": "n"}), base_col="n", min_base=50, flag_base=60)["suppressed"].tolist() \
+        == [True, True, False, False]
+    with pytest.raises(EstimateError, match=r"^suppress: the table has no base column 'n_eff'$"):
+        suppress(pd.DataFrame({"n": [1]}))
+
+
+def test_interval_checks_and_methods_by_hand():
+    """Exact messages; wilson by its formula on the effective n = p(1-p)/se^2; logit with z when df is
+    None; korn_graubard Clopper-Pearson with the df rescaling, 0 at p = 0.
+    Fails if a message, the z / t choice, the Wilson formula, the Clopper-Pearson df rescaling or the p = 0 / 1
+    bounds change (_check_ci, proportion_ci, _clopper_pearson mutants)."""
+    with pytest.raises(EstimateError, match=re.escape(
+            "unknown CI method 'exact': use one of 'logit', 'wilson', 'korn_graubard'") + "$"):
+        _check_ci(0.95, "exact")
+    for lev in (0, 1, 95):
+        with pytest.raises(EstimateError, match=re.escape(
+                f"confidence level must be between 0 and 1 (e.g. 0.95), got {lev!r}") + "$"):
+            _check_ci(lev, "logit")
+    p, se = 0.3, 0.05
+    n = p * (1 - p) / se ** 2
+    z = stats.norm.ppf(0.975)
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    lo, hi = proportion_ci(p, se, 10, method="wilson")
+    assert (lo, hi) == (pytest.approx(centre - half, rel=1e-12), pytest.approx(centre + half, rel=1e-12))
+    lo, hi = proportion_ci(p, se, None)
+    b, sb = np.log(p / (1 - p)), se / (p * (1 - p))
+    assert hi == pytest.approx(1 / (1 + np.exp(-(b + z * sb))), rel=1e-12)
+    lo, hi = proportion_ci(p, se, 10, method="korn_graubard", n_design=30)
+    ne = n * (stats.t.ppf(0.025, 29) / stats.t.ppf(0.025, 10)) ** 2
+    assert lo == pytest.approx(stats.beta.ppf(0.025, ne * p, ne * (1 - p) + 1), rel=1e-10)
+    assert hi == pytest.approx(stats.beta.ppf(0.975, ne * p + 1, ne * (1 - p)), rel=1e-10)
+    lo2, _ = proportion_ci(p, se, 10, method="korn_graubard")  # n_design defaults to df + 1: no rescaling
+    assert lo2 == pytest.approx(stats.beta.ppf(0.025, n * p, n * (1 - p) + 1), rel=1e-10)
+    lo, hi = proportion_ci(np.array([0.0, 1.0]), np.array([0.01, 0.01]), 10, method="korn_graubard")
+    assert lo[0] == 0.0 and hi[1] == 1.0
+
+
+def test_published_shares_by_hand():
+    """SE 100 sqrt(deff p (1 - p) / n) (deff 2 multiplies it by sqrt 2); 0 and 100 % are shares, 100.1 % or
+    n = 0 are not; the CI methods by their formulas on the effective n = n / deff.
+    Fails if deff, a bound of the input check, the effective n or a method's formula changes (published_share_se
+    / _ci mutants)."""
+    assert published_share_se(50, 100, deff=2) == pytest.approx(5 * np.sqrt(2), rel=1e-14)
+    assert published_share_se([0, 100], [10, 10]).tolist() == [0.0, 0.0]
+    assert published_share_se(50, 1) == pytest.approx(50.0)  # a base of 1 is a base
+    se = published_share_se([50, None, 50], [100, 100, None])  # a missing share or base: no SE, no error
+    assert se[0] == pytest.approx(5.0) and np.isnan(se[1]) and np.isnan(se[2])
+    for args in ((100.1, 10), (-0.1, 10), (50, 0)):
+        with pytest.raises(EstimateError, match=r"^published shares must be within 0-100 and bases positive$"):
+            published_share_se(*args)
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="korn_graubard")
+    assert lo == pytest.approx(100 * stats.beta.ppf(0.05, 100 * 0.3, 100 * 0.7 + 1), rel=1e-10)
+    assert hi == pytest.approx(100 * stats.beta.ppf(0.95, 100 * 0.3 + 1, 100 * 0.7), rel=1e-10)
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="logit")
+    se = np.sqrt(2 * 0.21 / 200)
+    b, sb, z = np.log(0.3 / 0.7), se / 0.21, stats.norm.ppf(0.95)
+    assert lo == pytest.approx(100 / (1 + np.exp(-(b - z * sb))), rel=1e-12)
+    n, p = 100.0, 0.3
+    z = stats.norm.ppf(0.95)
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="wilson")
+    assert lo == pytest.approx(100 * (centre - half), rel=1e-10)
+    assert hi == pytest.approx(100 * (centre + half), rel=1e-10)
+    d_lo, d_hi = published_share_ci(30, 200, 2.0)  # settings: 95 % logit
+    assert d_lo == pytest.approx(100 / (1 + np.exp(-(b - stats.norm.ppf(0.975) * sb))), rel=1e-12)
+    with pytest.raises(EstimateError, match="unknown CI method"):
+        published_share_ci(30, 200, method="exact")
+
+
+def test_published_change_test_by_hand():
+    """Wald with unpooled variance on n / deff; both shares at 0 or 100 % (here 100 -> 0) give no test; columns.
+    Fails if the effective n, the both-at-the-scale-ends rule (`and`, not `or`) or a column changes."""
+    t = published_change_test([100, 30], [50, 400], [0, 40], [50, 100], deff1=2.0, deff2=1.0)
+    assert list(t.columns) == ["difference", "z", "p_value"]
+    z = 0.10 / np.sqrt(0.3 * 0.7 / 200 + 0.4 * 0.6 / 100)
+    assert t["difference"].tolist() == [-100.0, 10.0]  # b - a, the untestable row first, the loop goes on
+    assert t["z"][1] == pytest.approx(z, rel=1e-9)
+    assert t["p_value"][1] == pytest.approx(2 * stats.norm.sf(z), rel=1e-8)
+    assert np.isnan(t["z"][0]) and np.isnan(t["p_value"][0])
+    one = published_change_test(0, 50, 10, 50)  # one side at 0 % is still testable
+    assert np.isfinite(one["z"][0])
+
+
+def test_adjust_pvalues_keeps_nan_and_takes_a_method():
+    """Benjamini-Hochberg and Bonferroni by hand on the non-missing p-values. Fails if NaN is not kept, the
+    method argument is ignored or all-NaN input is not all NaN."""
+    p = [0.01, np.nan, 0.04, 0.03]
+    bh = adjust_pvalues(p)
+    assert np.isnan(bh[1]) and bh[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.04, 0.04], rel=1e-12)
+    assert adjust_pvalues(p, "bonferroni")[[0, 2, 3]].tolist() == pytest.approx([0.03, 0.12, 0.09], rel=1e-12)
+    assert np.isnan(adjust_pvalues([np.nan, np.nan])).all()
+    withnone = adjust_pvalues([0.01, None, 0.04])  # None as a missing p-value, e.g. from an object column
+    assert np.isnan(withnone[1]) and withnone[[0, 2]].tolist() == pytest.approx([0.02, 0.04], rel=1e-12)
+
+
+def test_subgroups_levels_messages_and_whole_base_categories():
+    """by= levels follow a categorical's order; a group lacking an answer keeps its row at 0; exact
+    messages for an unknown or incomplete by variable; subgroup_nets' adjust="none" keeps the raw p.
+    Fails if _by_levels, _whole_base_categories or the adjust switch change (mutants)."""
+    from ehelse.estimates import subgroup_nets
+
+    df = ANS.assign(sex=pd.Categorical(ANS["sex"], categories=["m", "f"]))
+    t = shares(design(df), "q", by="sex")
+    assert t["sex"].tolist() == ["m"] * 3 + ["f"] * 3
+    f_vi = t[(t["sex"] == "f") & (t["category"] == "Vet ikke")]
+    assert f_vi["estimate"].tolist() == [0.0]  # no woman said "Vet ikke": a row at 0, not missing
+    with pytest.raises(EstimateError, match=r"^question 'z' is not a column of the data$"):
+        shares(design(ANS), "z", by="sex")
+    given = shares(design(ANS), "q", by="sex", categories=["Ja", "Nei", "Vet ikke", "Kanskje"])
+    assert given["category"].tolist() == ["Ja", "Nei", "Vet ikke", "Kanskje"] * 2  # categories= wins under by
+    with pytest.raises(EstimateError, match=r"^subgroup variable 'z' is not in the data$"):
+        shares(design(ANS), "q", by="z")
+    with pytest.raises(EstimateError, match=r"^subgroup variable 'sex' has 2 missing values$"):
+        shares(design(ANS.assign(sex=[None, None] + list("ffmmmm"))), "q", by="sex")
+    raw = subgroup_nets(design(ANS), "q", ["Ja"], ["sex"], exclude=["Vet ikke"], min_base=1, flag_base=1,
+                        adjust="none")
+    assert raw["p_adjusted"].tolist() == raw["p_value"].tolist()
+    bh = subgroup_nets(design(ANS), "q", ["Ja"], ["sex"], exclude=["Vet ikke"], min_base=1, flag_base=1)
+    np.testing.assert_allclose(bh["p_adjusted"], _bh(bh["p_value"]), rtol=1e-12)
+    assert list(bh.columns) == ["variable", "level", "estimate", "se", "ci_low", "ci_high", "n", "n_weighted",
+                                "n_eff", "vs_total", "vs_total_se", "p_value", "suppressed", "flag", "p_adjusted"]
+    assert bh["vs_total"].tolist() == pytest.approx([3 / 4 - 4 / 7, 1 / 3 - 4 / 7], rel=1e-12)

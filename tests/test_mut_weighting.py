@@ -1,0 +1,333 @@
+"""Mutation-killing tests of ehelse.weighting (issue 17): weighting_report and composition on weights
+small enough to check by hand (Kish: deff = n sum w^2 / (sum w)^2, n_eff = (sum w)^2 / sum w^2)."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ehelse.weighting import WeightingError, composition, weighting_report
+
+REPORT_KEYS = ["n", "sum_weights", "mean", "sd", "min", "max", "max_min_ratio", "deff_kish", "n_effective",
+               "efficiency", "flag", "moe_95_pct_points"]
+
+
+def test_weighting_report_by_hand():
+    """w = 2, 2, 4, 8: n 4, sum 16, mean 4, sd sqrt(8), ratio 4, deff 4 * 88 / 256, moe 196 sqrt(deff / 16).
+    Fails if a key is renamed, sd uses ddof 2 or is skipped, max/min becomes max*min, or a constant of
+    the 95 % margin of error (100, 1.96, 0.25, / n, * deff) changes."""
+    rep = weighting_report(pd.Series([2.0, 2.0, 4.0, 8.0]))
+    assert list(rep.index) == REPORT_KEYS
+    assert rep["n"] == 4 and rep["sum_weights"] == 16.0 and rep["mean"] == 4.0
+    assert rep["sd"] == pytest.approx(np.sqrt(((2 - 4) ** 2 * 2 + 0 + 4 ** 2) / 3), rel=1e-15)
+    assert (rep["min"], rep["max"], rep["max_min_ratio"]) == (2.0, 8.0, 4.0)
+    deff = 4 * 88 / 256
+    assert rep["deff_kish"] == pytest.approx(deff, rel=1e-15)
+    assert rep["n_effective"] == pytest.approx(256 / 88, rel=1e-15)
+    assert rep["efficiency"] == pytest.approx(256 / 352, rel=1e-15)
+    assert rep["moe_95_pct_points"] == pytest.approx(100 * 1.96 * np.sqrt(0.25 * deff / 4), rel=1e-15)
+    assert rep["flag"] == "below 80%"
+
+
+def test_weighting_report_moe_is_the_srs_one_for_equal_weights():
+    """Equal weights: deff 1, the margin of error of a 50 % share on 100 respondents, 9.8 points.
+    Fails if a constant of the margin of error or the flag for efficiency 1 changes."""
+    rep = weighting_report(np.full(100, 3.0))
+    assert rep["deff_kish"] == pytest.approx(1.0, rel=1e-15) and rep["flag"] == "ok"
+    assert rep["moe_95_pct_points"] == pytest.approx(9.8, rel=1e-12)
+    assert rep["sd"] == 0.0
+
+
+def test_weighting_report_flag_boundaries():
+    """w = 1, 3: efficiency exactly 16 / 20 = 0.8. At the threshold the flag is the better one
+    (>=, not >): "ok" at good = 0.8, "below 90%" at good = 0.9, poor = 0.8.
+    Fails if `eff >= good` or `eff >= poor` becomes `>`."""
+    w = [1.0, 3.0]
+    assert weighting_report(w)["efficiency"] == 0.8
+    assert weighting_report(w)["flag"] == "ok"
+    assert weighting_report(w, good=0.9, poor=0.8)["flag"] == "below 90%"
+    assert weighting_report(w, good=0.95, poor=0.85)["flag"] == "below 85%: re-examine"
+
+
+def test_weighting_report_sd_of_one_and_two_weights():
+    """sd is 0 for a single weight (no ddof=1 NaN, no warning) and |w1 - w2| / sqrt(2) for two.
+    Fails if the n > 1 guard moves (n >= 1, n > 2, always, never) or the fallback is not 0."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = weighting_report([5.0])
+    assert one["n"] == 1 and one["sd"] == 0.0 and one["deff_kish"] == 1.0 and one["max_min_ratio"] == 1.0
+    two = weighting_report([1.0, 3.0])
+    assert two["sd"] == pytest.approx(2 / np.sqrt(2), rel=1e-15)
+
+
+def test_weighting_report_leaves_out_missing_weights_and_errors_when_none_is_left():
+    """Excluded respondents (NaN weight, also None in an object column) are left out; with no weight left
+    the error names the function. Fails if the weights are not converted to float (None stays None), the
+    empty check is `== 1`, or the message changes."""
+    rep = weighting_report(pd.Series([2.0, None, 4.0], dtype=object))
+    assert rep["n"] == 2 and rep["sum_weights"] == 6.0
+    with pytest.raises(WeightingError, match=r"^weighting_report: no weights$"):
+        weighting_report(pd.Series([np.nan, np.nan]))
+    with pytest.raises(WeightingError, match=r"^weighting_report: no weights$"):
+        weighting_report([])
+
+
+# ------------------------------------------------------------------ composition
+
+def _comp_data():
+    # index not 0..n-1: the weights are taken in the data's row order, not aligned on a RangeIndex
+    return pd.DataFrame({"sex": ["f", "f", "m", "f", "m"], "age": ["y", "o", "o", "o", "o"]},
+                        index=["r1", "r2", "r3", "r4", "r5"])
+
+
+def test_composition_by_hand():
+    """Sample, weighted and population shares in percent, one row per margin category in margin order.
+    Fails if a column is renamed, a share is not 100 * part / whole, or the weights are mis-aligned
+    with the rows (composition mutants)."""
+    df = _comp_data()
+    w = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    m = {"sex": {"m": 300, "f": 700}, "age": {"y": 250, "o": 750}}
+    c = composition(df, w, m)
+    assert list(c.columns) == ["variable", "category", "sample", "weighted", "population"]
+    assert list(zip(c["variable"], c["category"])) == [("sex", "m"), ("sex", "f"), ("age", "y"), ("age", "o")]
+    np.testing.assert_allclose(c["sample"], [40.0, 60.0, 20.0, 80.0], rtol=1e-15)
+    np.testing.assert_allclose(c["weighted"], [65.0, 35.0, 5.0, 95.0], rtol=1e-15)
+    np.testing.assert_allclose(c["population"], [30.0, 70.0, 25.0, 75.0], rtol=1e-15)
+
+
+def test_composition_of_a_category_without_respondents_and_a_long_margins_table():
+    """A target category nobody in the sample has: 0 % in the sample and weighted, not an error or 100 %.
+    The margins may be a long table (variable, category, target). Fails if the 0 defaults of the
+    lookups change (get(cat, 1), get(cat, None), get(0), get(None, 0))."""
+    df = _comp_data()
+    w = pd.Series([1.0, 1.0, 1.0, 1.0, 1.0], index=[10, 11, 12, 13, 14])  # its index is ignored
+    m = pd.DataFrame({"variable": ["age", "age", "age"], "category": ["y", "o", "old"],
+                      "target": [100.0, 300.0, 100.0]})
+    c = composition(df, w, m)
+    assert list(c["category"]) == ["y", "o", "old"]
+    np.testing.assert_allclose(c["sample"], [20.0, 80.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(c["weighted"], [20.0, 80.0, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(c["population"], [20.0, 60.0, 20.0], rtol=1e-15)
+
+
+def test_composition_checks_the_margins():
+    """The margins are validated as for raking (a non-positive target is an error naming it).
+    Fails if composition stops validating the margins."""
+    with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is (np\.float64\()?0\.0\)?; "
+                                             r"targets must be positive numbers$"):
+        composition(_comp_data(), np.ones(5), {"sex": {"m": 0, "f": 1}})
+
+
+# ------------------------------------------------------------------ bounds_feasible
+
+def test_bounds_feasible_on_two_cells():
+    """Two cells with base weights 2 and 0.5, each its own category with targets 1 and 3: the only weights
+    meeting the margin have g = 1 / 2 = 0.5 and 3 / 0.5 = 6, so bounds (0.4, 7) are feasible and (0.4, 5)
+    or (0.6, 7) are not. Fails if the constraint rows use / cell_d, != j, * target, or the status test is
+    `== 1` (bounds_feasible mutants)."""
+    from ehelse.weighting import bounds_feasible
+
+    cell_d, cell_cat, sizes, targets = np.array([2.0, 0.5]), [np.array([0, 1])], [2], [np.array([1.0, 3.0])]
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.4, 7.0)) is True
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.4, 5.0)) is False
+    assert bounds_feasible(cell_d, cell_cat, sizes, targets, (0.6, 7.0)) is False
+
+
+def test_bounds_feasible_with_two_margins():
+    """Cells (sex, age) = (f, y), (f, o), (m, o), base weight 1: sex f = 2 needs g_fy + g_fo = 2, m = 2
+    needs g_mo = 2, age y = 1 needs g_fy = 1: g = (1, 1, 2), feasible within (0.5, 2) and not within
+    (0.5, 1.9).
+    Fails if a margin's rows are built otherwise (== j, * cell_d, / target) or the status test changes."""
+    from ehelse.weighting import bounds_feasible
+
+    cell_d = np.ones(3)
+    cell_cat = [np.array([0, 0, 1]), np.array([0, 1, 1])]
+    targets = [np.array([2.0, 2.0]), np.array([1.0, 3.0])]
+    assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 2.0)) is True
+    assert bounds_feasible(cell_d, cell_cat, [2, 2], targets, (0.5, 1.9)) is False
+
+
+# ------------------------------------------------------------------ rake: results and messages on 5 respondents
+
+import re  # noqa: E402
+
+from ehelse.weighting import margins_from_frame, rake  # noqa: E402
+
+TINY = pd.DataFrame({"sex": ["f", "f", "m", "m", "m"], "age": ["y", "o", "y", "o", "o"]})
+TM = {"sex": {"f": 60.0, "m": 40.0}, "age": {"y": 50.0, "o": 50.0}}
+
+
+def _ipf_by_hand(iterations):
+    """Raking by hand, respondent by respondent: start at 100 / 5, then scale sex, then age."""
+    w = np.full(5, 20.0)
+    for _ in range(iterations):
+        for var in ("sex", "age"):
+            for cat, target in TM[var].items():
+                m = (TINY[var] == cat).to_numpy()
+                w[m] *= target / w[m].sum()
+    return w
+
+
+def test_rake_result_on_five_respondents():
+    """Converged weights meet both margins; the result records variables, history (one row per
+    iteration, one column per margin), max_error below tol, no bounds and no exclusions.
+    Fails if the weights differ from raking by hand or a field of the RakeResult (variables, history, tol,
+    max_error, bounds, excluded) changes."""
+    r = rake(TINY, TM)
+    assert r.converged is True and r.variables == ("sex", "age") and r.bounds is None and r.tol == 1e-10
+    assert list(r.history.columns) == ["iteration", "sex", "age"]
+    assert r.history["iteration"].tolist() == list(range(1, r.iterations + 1))
+    assert r.max_error < 1e-10 and len(r.excluded) == 0
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-9)
+    for var, t in TM.items():
+        for cat, target in t.items():
+            assert r.weights[TINY[var] == cat].sum() == pytest.approx(target, rel=1e-10)
+
+
+def test_rake_non_convergence_message_by_hand():
+    """After one iteration the age margin is met and sex is off: the message names the worst cell
+    (sex = m), its weighted total, target, relative error |total - target| / (1 + target) and tol; with
+    strict=False the same text is a warning and the weights are those of one iteration.
+    Fails if the worst cell, a number or its format in the message, the warning of strict=False or the returned
+    iteration count change."""
+    w = _ipf_by_hand(1)
+    tot_m = w[2:].sum()
+    err = abs(tot_m - 40) / 41
+    assert err > abs(w[:2].sum() - 60) / 61  # m is the worst cell
+    msg = (f"raking did not converge in 1 iterations: margin 'sex', category 'm' has weighted total "
+           f"{tot_m:,.6g} against target 40 (relative error {err:.2e} > tol 1e-10)")
+    with pytest.raises(WeightingError, match="^" + re.escape(msg) + "$"):
+        rake(TINY, TM, max_iter=1)
+    with pytest.warns(UserWarning, match="^" + re.escape(msg) + "$"):
+        r = rake(TINY, TM, max_iter=1, strict=False)
+    assert r.converged is False and r.iterations == 1 and r.max_error == pytest.approx(err, rel=1e-12)
+    np.testing.assert_allclose(r.weights.to_numpy(), w, rtol=1e-12)
+
+
+def test_bounded_rake_messages_say_whether_the_bounds_are_feasible():
+    """Bounded raking stopped early says the bounds are feasible (raise max_iter); infeasible bounds
+    say so (widen them); bounds that do not bind give the unbounded weights.
+    Fails if the feasibility branch of the message is inverted or its text changes."""
+    with pytest.raises(WeightingError, match=r"; the bounds are feasible \(linear-programming check\): "
+                                             r"raise max_iter$"):
+        rake(TINY, TM, bounds=(0.1, 10.0), max_iter=1)
+    with pytest.raises(WeightingError, match=r"; no weights within these bounds can meet the margins "
+                                             r"\(linear-programming check\): widen them$"):
+        rake(TINY, TM, bounds=(0.9, 1.1), max_iter=50)
+    r = rake(TINY, TM, bounds=(0.1, 10.0))
+    assert r.converged and r.bounds == (0.1, 10.0)
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-8)  # bounds not binding
+
+
+@pytest.mark.parametrize("bounds,ok", [((0.0, 2.0), True), ((0.5, 1.0), False), ((1.0, 2.0), False),
+                                       ((-0.1, 2.0), False)])
+def test_rake_bounds_check(bounds, ok):
+    """0 <= lower < 1 < upper: lower 0 is allowed, upper 1 and lower 1 are not.
+    Fails if a comparison of the bounds check becomes strict / non-strict or the message changes."""
+    if ok:
+        assert rake(TINY, TM, bounds=bounds).converged
+    else:
+        with pytest.raises(WeightingError, match="^" + re.escape(
+                f"bounds must satisfy 0 <= lower < 1 < upper, got {bounds}") + "$"):
+            rake(TINY, TM, bounds=bounds)
+
+
+def test_rake_argument_messages():
+    """Exact messages for tol, base weights, missing=, and the data's base_weight column used by default.
+    Fails if a message changes or the data's base_weight column is not the default base weight."""
+    with pytest.raises(WeightingError, match=r"^tol must be a positive number, got 0$"):
+        rake(TINY, TM, tol=0)
+    with pytest.raises(WeightingError, match=r"^base_weights has 3 values for 5 respondents$"):
+        rake(TINY, TM, base_weights=np.ones(3))
+    with pytest.raises(WeightingError) as e:
+        rake(TINY, TM, base_weights=np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
+    # numpy 2 writes the row label as np.int64(2)
+    msg = re.sub(r"np\.\w+\((.*?)\)", r"\1", str(e.value))
+    assert msg == "base weight of row 2 is 0.0; base weights must be positive"
+    df = TINY.assign(sex=["f", None, "m", "m", "m"])
+    with pytest.raises(WeightingError, match=r"^missing must be 'error' or 'exclude', not 'drop'$"):
+        rake(df, TM, missing="drop")
+    bw = np.array([1.0, 3.0, 1.0, 1.0, 2.0])
+    a = rake(TINY.assign(base_weight=bw), TM)
+    b = rake(TINY, TM, base_weights=bw)
+    np.testing.assert_allclose(a.weights.to_numpy(), b.weights.to_numpy(), rtol=1e-12)
+    assert not np.allclose(a.weights.to_numpy(), rake(TINY, TM).weights.to_numpy())
+
+
+def test_missing_weighting_variable_message_marks_more_than_five_rows():
+    """More than five missing: the first five rows and an ellipsis; exactly five: no ellipsis.
+    Fails if the ellipsis rule (> 5) or the row list changes, or excluded respondents are not left out."""
+    df = pd.DataFrame({"sex": [None] * 6 + ["f", "m"], "age": ["y"] * 8})
+    m = {"sex": {"f": 1.0, "m": 1.0}, "age": {"y": 2.0}}
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'sex' is missing for 6 respondent(s) (rows [0, 1, 2, 3, 4]…); impute it, or "
+            "pass missing='exclude' to leave them out of the weighting explicitly") + "$"):
+        rake(df, m)
+    with pytest.raises(WeightingError, match=re.escape("(rows [1, 2, 3, 4, 5]); impute")):
+        rake(df.iloc[1:], m)
+    r = rake(df, m, missing="exclude")
+    assert list(r.excluded) == [0, 1, 2, 3, 4, 5]
+    assert r.weights[6:].tolist() == pytest.approx([1.0, 1.0])  # 2 / 2 respondents each
+
+
+def test_margins_table_and_margin_messages():
+    """The long table's checks and the population-total check, with exact messages.
+    Fails if a message, the 1e-6 relative tolerance on the totals, the order of the margins or their float
+    conversion change."""
+    with pytest.raises(WeightingError, match=re.escape("margins table lacks column(s) ['category', 'target']")):
+        margins_from_frame(pd.DataFrame({"variable": ["sex"]}))
+    dup = pd.DataFrame({"variable": ["sex", "sex", "age"], "category": ["f", "f", "y"], "target": [1, 2, 3]})
+    with pytest.raises(WeightingError, match=r"^margins: category 'f' of 'sex' is given twice$"):
+        margins_from_frame(dup)
+    got = margins_from_frame(pd.DataFrame({"variable": ["sex", "age", "sex"], "category": ["f", "y", "m"],
+                                           "target": [1, 3, 2]}))
+    assert list(got) == ["sex", "age"] and got["sex"].to_dict() == {"f": 1.0, "m": 2.0}
+    assert got["sex"].dtype == float
+    with pytest.raises(WeightingError, match=r"^no margins given$"):
+        rake(TINY, {})
+    with pytest.raises(WeightingError, match=r"^margins disagree on the population total: 'sex' sums to 100 "
+                                             r"but 'age' sums to 90$"):
+        rake(TINY, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 40}})
+    near = {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50 + 5e-5}}  # within 1e-6 of the total
+    assert rake(TINY, near, tol=1e-5).converged
+    with pytest.raises(WeightingError, match="disagree"):
+        rake(TINY, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50 + 2e-4}})
+    with pytest.raises(WeightingError, match=re.escape(
+            "weighting variable 'edu' is not a column of the data (columns: sex, age…)")):
+        rake(TINY, {**TM, "edu": {"a": 100.0}})
+
+
+def test_cell_code_messages_and_exclusion_of_several_variables():
+    """Fails if the columns listed in the unknown-variable message are not the first 12, missing='exclude'
+    keeps only the last variable's exclusions (`keep = ~na`), the no-target rows are not the first five
+    usable ones, or the empty-category message changes (_cell_codes mutants)."""
+    wide = TINY.assign(**{f"c{i}": 0 for i in range(11)})  # 13 columns
+    with pytest.raises(WeightingError, match=re.escape(
+            "(columns: sex, age, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9…)") + "$"):
+        rake(wide, {**TM, "edu": {"a": 100.0}})
+    df = pd.DataFrame({"sex": [None, "f", "f", "f", "m", "m"], "age": ["y", None, "y", "o", "y", "o"]})
+    r = rake(df, TM, missing="exclude")
+    assert list(r.excluded) == [0, 1]
+    assert r.weights[2:].sum() == pytest.approx(100.0)
+    odd = pd.DataFrame({"sex": ["x"] * 7 + ["f", "m"], "age": [None] + ["y"] * 4 + ["o"] * 4})
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'sex': category 'x' occurs in the data (rows [1, 2, 3, 4, 5]) but has no "
+            "population target (targets: ['f', 'm'])") + "$"):
+        rake(odd, TM, missing="exclude")
+    with pytest.raises(WeightingError, match="^" + re.escape(
+            "weighting variable 'age': target category 'o' has no respondents, so it can never be met; merge it "
+            "with a neighbouring category") + "$"):
+        rake(TINY.assign(age="y"), TM)
+
+
+def test_population_total_tolerance_boundaries():
+    """Totals may differ by up to 1e-6 of the first margin's total (at least 1e-6 absolute), inclusive:
+    exactly 1.0 on 1,000,000 passes, 1.5e-6 on a total of 1 does not. Fails if `>` becomes `>=` or the
+    floor 1.0 becomes 2.0."""
+    from ehelse.weighting import _normalise_margins
+
+    ok = _normalise_margins({"a": {"x": 1_000_000.0}, "b": {"y": 1_000_001.0}})
+    assert list(ok) == ["a", "b"]
+    with pytest.raises(WeightingError, match="disagree"):
+        _normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 1.5e-6}})
+    assert list(_normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 0.5e-6}})) == ["a", "b"]
