@@ -845,3 +845,229 @@ def test_grouped_bars_defaults_three_bars():
     assert [p.get_height() for p in bars_] == [1.0, 2.0, 3.0]
     assert [to_hex(p.get_facecolor()) for p in bars_] == ["#1b9e9e", "#b8860b", "#c0508a"]
     assert ax.get_ylabel() == "Percent" and ax.get_legend()._ncols == 3 and fig._suptitle is None
+
+
+# ------------------------------------------------------------------ second round: survivors of the first focus run
+
+
+def test_wrap_keeps_width_minus_one_characters_at_width_2():
+    """Fails if the cut keeps more than width - 1 characters for a narrow width (max(width - 1, 1) -> 2)."""
+    assert plots.wrap("ab cd", 2, 1) == "a…"
+
+
+def test_title_wraps_at_50_characters():
+    """Fails if `_title` wraps at another width than 50 (51) or cuts after another number of lines than 3."""
+    fig = plt.figure()
+    plots._title(fig, "x" * 51)
+    assert fig._suptitle.get_text() == "x" * 50 + "\nx"
+    fig2 = plt.figure()
+    plots._title(fig2, "y" * 200)
+    assert fig2._suptitle.get_text() == "\n".join(["y" * 50, "y" * 50, "y" * 49 + "…"])
+
+
+def test_spread_keeps_ties_in_input_order_for_many_labels():
+    """Fails if `_spread` sorts with an unstable sort (argsort kind quicksort for more than 16 labels): tied
+    labels must be stacked in their input order."""
+    ys = [float(i % 3) for i in range(40)]
+    gap = 0.01
+    order = sorted(range(40), key=lambda i: (ys[i], i))  # stable order, by hand
+    pos = {}
+    prev = None
+    for i in order:
+        pos[i] = ys[i] if prev is None else max(ys[i], prev + gap)
+        prev = pos[i]
+    shift = sum(pos[i] - ys[i] for i in range(40)) / 40 / 2
+    expected = [pos[i] - shift for i in range(40)]
+    assert plots._spread(ys, gap) == pytest.approx(expected, abs=1e-9)
+
+
+def test_line_single_point_series_unknown_marker_column_and_no_interval_columns():
+    """Fails if a series' colour or marker is read from its second row (a one-point series has none), or a
+    marker column that is not in the table is looked up (marker and ... -> or)."""
+    t = pd.DataFrame({"series": ["A", "B", "B"], "year": [2023, 2022, 2023], "estimate": [10.0, 50, 60],
+                      "colour": ["#111111", "#333333", "#333333"], "marker": ["s", "D", "D"]})
+    ax = plots.line(t, marker="marker").axes[0]
+    assert [c.lines[0].get_color() for c in errorbars(ax)] == ["#111111", "#333333"]
+    assert [c.lines[0].get_marker() for c in errorbars(ax)] == ["s", "D"]
+    ax2 = plots.line(t, marker="shape").axes[0]
+    assert [c.lines[0].get_marker() for c in errorbars(ax2)] == ["o", "o"]
+
+
+def test_line_data_limits_include_the_interval_low_end():
+    """Fails if, with ylim=None, the lower end of the axis range ignores the interval's low ends (the label gap
+    is 6 % of that range)."""
+    fig = plots.line(_lines_table(), ylim=None)
+    # range 15 .. 65 (interval ends): gap 3; ends 58, 60 -> 58, 61, shift 1 / 2 / 2
+    assert [a[2] for a in anns(fig.axes[0])[2:]] == [(2023.18, 60.75), (2023.18, 57.75)]
+
+
+def test_line_flat_data_uses_a_range_of_one():
+    """Fails if a flat chart (zero range, ylim=None) does not fall back to a range of 1 for the label gap."""
+    t = pd.DataFrame({"series": ["A", "A", "B", "B"], "year": [2020, 2021] * 2, "estimate": [50.0] * 4})
+    ax = plots.line(t, ylim=None).axes[0]
+    # gap 0.06: 50, 50.06, shift 0.03 / 2
+    assert [a[2][1] for a in anns(ax)[2:]] == pytest.approx([49.985, 50.045], abs=1e-9)
+
+
+def test_line_end_labels_cut_after_three_lines():
+    """Fails if end labels are wrapped to more than 3 lines (18 characters each)."""
+    t = _lines_table().replace({"series": {"A": "Health personnel in hospitals and in the municipal clinics"}})
+    a = anns(plots.line(t).axes[0])
+    assert a[2][0] == "60 Health\npersonnel in\nhospitals and in…"
+
+
+def test_trend_default_interval_columns_and_custom_x():
+    """Fails if `trend`'s default interval columns (ci_low, ci_high) change or its x column is not passed on."""
+    t = pd.DataFrame({"wave": [2019, 2023], "estimate": [30.0, 40.0], "ci_low": [25.0, 36.0], "ci_high": [35.0, 44.0]})
+    ax = plots.trend(t, x="wave").axes[0]
+    assert segs(errorbars(ax)[0]) == [(2019.0, 25.0, 2019.0, 35.0), (2023.0, 36.0, 2023.0, 44.0)]
+    assert list(ax.get_xticks()) == [2019, 2023]
+
+
+def test_dumbbell_sorts_by_the_latest_of_three_waves_and_puts_rows_without_it_last():
+    """Fails if rows are sorted by another wave than the latest (== -> !=, years[-1] -> [+1] or [-2]), or a row
+    without the latest wave, drawn first in the table, is not put after the rows that have it."""
+    t = pd.DataFrame({"row": ["old", "a", "a", "a", "b", "b", "b"],
+                      "year": [2019, 2019, 2021, 2023, 2019, 2021, 2023],
+                      "estimate": [99.0, 10, 90, 20, 50, 30, 80]})
+    ax = plots.dumbbell(t).axes[0]
+    assert ticklabels(ax.get_yticklabels()) == ["b", "a", "old"]
+
+
+def test_dumbbell_fourth_wave_close_to_an_earlier_one_goes_below():
+    """Fails if the 'below' rule is not every second wave (j % 2): the fourth wave (j = 3) close to an earlier one
+    is written below."""
+    t = pd.DataFrame({"row": ["a"] * 4, "year": [2019, 2020, 2021, 2023], "estimate": [10.0, 40, 70, 72]})
+    got = [(a[0], a[5]) for a in anns(plots.dumbbell(t).axes[0])]
+    assert got == [("10", "bottom"), ("40", "bottom"), ("70", "bottom"), ("72", "top")]
+
+
+def test_dumbbell_half_interval_is_not_drawn_and_rows_wrap_at_24():
+    """Fails if an interval with one missing end is drawn (or -> and), or row labels wrap at another width than 24."""
+    t = pd.DataFrame({"row": ["x" * 25] * 2, "year": [2019, 2023], "estimate": [10.0, 90.0],
+                      "ci_low": [5.0, np.nan], "ci_high": [np.nan, 95.0]})
+    ax = plots.dumbbell(t).axes[0]
+    assert len(ax.lines) == 1  # the grey joining line only
+    assert ticklabels(ax.get_yticklabels()) == ["x" * 24 + "\nx"]
+
+
+def test_bars_order_segments_by_scale_position_not_alphabet():
+    """Fails if negatives or positives are ordered alphabetically instead of by their place on the scale
+    (sorted without its key): the mildest answer is next to the centre."""
+    labels = ["A strong yes", "Z yes", "Y no", "B strong no"]  # ++, +, -, --
+    t = pd.DataFrame({"year": [2023] * 4, "category": labels, "value": [10.0, 20, 30, 40]})
+    ax = plots.bars(t, bar="year", labels=labels).axes[0]
+    c = plots.palette(labels)
+    assert rects(ax) == [(0, -30, 30, to_hex(c["Y no"])), (0, -70, 40, to_hex(c["B strong no"])),
+                         (0, 0, 20, to_hex(c["Z yes"])), (0, 20, 10, to_hex(c["A strong yes"]))]
+
+
+def test_bars_stacked_skips_only_the_non_answer_and_zero_segments():
+    """Fails if stacking stops at a non-answer or a zero segment in the middle of the labels (continue -> break),
+    or a small segment (below 1) is not drawn."""
+    labels = ["Ja", "Vet ikke", "Kanskje", "Nei"]
+    t = pd.DataFrame({"year": [2023] * 4, "category": labels, "value": [30.0, 10, 0, 0.5]})
+    t = pd.concat([t, pd.DataFrame({"year": [2023], "category": ["Nei"], "value": [20.0]})])
+    ax = plots.bars(t, bar="year", labels=labels, diverging=False).axes[0]
+    assert [r[1:3] for r in rects(ax)] == [(0, 30), (30, 20.5), (50.5, 10)]
+
+
+def test_bars_diverging_ticks_at_the_limits_are_kept():
+    """Fails if a tick exactly at the axis limit is dropped (<= -> <): -25 and 25 at limits -25 .. 25."""
+    t = pd.DataFrame({"year": [2023, 2023], "category": ["Ja", "Nei"], "value": [20.0, 22.0]})
+    ax = plots.bars(t, bar="year", labels=["Ja", "Nei"]).axes[0]
+    # Nei -22 .. 0, Ja 0 .. 20, cur 22: limits -25 .. 25
+    assert ax.get_xlim() == (-25.0, 25.0)
+    assert list(ax.get_xticks()) == [-25, 0, 25] and ticklabels(ax.get_xticklabels()) == ["25", "0", "25"]
+    assert all(xgrid_visible(ax)) and not any(ygrid_visible(ax))
+
+
+def test_bars_single_panel_net_in_bar_order_with_missing_interval_and_long_titles():
+    """Fails if the net rows are not put in the bars' order (reindex), a missing interval end is not 0 long,
+    the net axis is not 0 .. 100, the net label's wrapping (16, 3 lines) or the panel title's (46, 3 lines)
+    changes, or the net panel loses its vertical grid."""
+    t = _bars_table()
+    net = pd.DataFrame({"year": [2023, 2019], "estimate": [60.0, 20.0], "ci_low": [55.0, np.nan],
+                        "ci_high": [70.0, 30.0]})
+    fig = plots.bars(t, bar="year", labels=Q, net=net, net_label="abcdefgh ijklmnop")
+    ax, nax = fig.axes
+    assert segs(errorbars(nax)[0]) == [(20.0, 0.0, 30.0, 0.0), (55.0, 1.0, 70.0, 1.0)]
+    assert nax.get_xlim() == (0.0, 100.0)
+    assert nax.get_xlabel() == "abcdefgh\nijklmnop (%)"
+    assert all(xgrid_visible(nax))
+    net2 = net.assign(ci_high=[np.nan, 30.0], ci_low=[55.0, 15.0])
+    fig2 = plots.bars(t, bar="year", labels=Q, net=net2, net_label=" ".join(["sixteen chars ab"] * 4))
+    assert segs(errorbars(fig2.axes[1])[0])[1] == (55.0, 1.0, 60.0, 1.0)
+    assert fig2.axes[1].get_xlabel() == "sixteen chars ab\nsixteen chars ab\nsixteen chars a… (%)"
+    long = " ".join(["panelname"] * 20)  # 199 characters: lines of 46
+    t3 = t.assign(p=long)
+    ax3 = plots.bars(t3, bar="year", labels=Q, panel="p").axes[0]
+    assert ax3.get_title(loc="left") == plots.wrap(long, 46, 3) == "\n".join([" ".join(["panelname"] * 4)] * 2
+                                                                             + [" ".join(["panelname"] * 4) + "…"])
+    t4 = t.assign(p="x" * 47)
+    assert plots.bars(t4, bar="year", labels=Q, panel="p").axes[0].get_title(loc="left") == "x" * 46 + "\nx"
+
+
+def test_stacked_bars_default_min_label_is_7():
+    """Fails if `stacked_bars`' default min_label is not 7 (a 7 % segment is labelled)."""
+    ax = plots.stacked_bars(_bars_table(), bar="year", labels=Q).axes[0]
+    assert "7" in [x[0] for x in texts(ax)] and "6" not in [x[0] for x in texts(ax)]
+
+
+def test_dot_ranking_keeps_ties_in_input_order_for_many_rows_and_wraps_at_28():
+    """Fails if the ranking sorts unstably (kind quicksort for more than 16 rows), adds the old index as a column
+    (reset_index(drop=False) breaks a table that has one), or labels wrap at another width than 28."""
+    t = pd.DataFrame({"label": [f"r{i}" for i in range(40)], "estimate": [float(i % 3) for i in range(40)],
+                      "index": range(40)})
+    ax = plots.dot_ranking(t, xlim=None).axes[0]
+    expected = [f"r{i}" for i in sorted(range(40), key=lambda i: (-(i % 3), i))]
+    assert ticklabels(ax.get_yticklabels()) == expected
+    t2 = pd.DataFrame({"label": ["x" * 29], "estimate": [10.0]})
+    assert ticklabels(plots.dot_ranking(t2).axes[0].get_yticklabels()) == ["x" * 28 + "\nx"]
+
+
+def test_dots_default_title_wrap_and_sorted_custom_columns():
+    """Fails if `dots`' default title is not empty, labels wrap at another width than 28, or sort=True does not
+    pass the label, estimate, interval columns and xlim to the ranking."""
+    t = pd.DataFrame({"who": ["x" * 29, "b"], "p": [10.0, 20.0], "l": [5.0, 15.0], "h": [15.0, 30.0]})
+    fig = plots.dots(t, label="who", y="p", lo="l", hi="h")
+    assert fig._suptitle is None
+    assert ticklabels(fig.axes[0].get_yticklabels()) == ["x" * 28 + "\nx", "b"]
+    fig2 = plots.dots(t, label="who", y="p", lo="l", hi="h", sort=True, xlim=(0, 60))
+    ax = fig2.axes[0]
+    assert ticklabels(ax.get_yticklabels()) == ["b", "x" * 28 + "\nx"]
+    assert segs(errorbars(ax)[0]) == [(15.0, 0.0, 30.0, 0.0), (5.0, 1.0, 15.0, 1.0)]
+    assert [a[:2] for a in anns(ax)] == [("20", (30, 0)), ("10", (15, 1))]
+    assert ax.get_xlim() == (0.0, 66.0)
+
+
+def test_small_multiples_keeps_series_order_three_waves_and_long_names():
+    """Fails if series are sorted (groupby sort), the end value is not the last wave's (iloc[-1] -> [+1]),
+    the gap is not 9 % of the ylim range (- -> +), a missing interval end is not 0 long, a one-wave series breaks
+    (colour from its second row), titles or legend names are wrapped otherwise (30 / 3 lines; 26 / 2 lines), or
+    the panels lose their horizontal grid."""
+    rows = []
+    for cat, col, vals in [("Uenig", "#aa00aa", [30.0, 40.0, 50.0]), ("Enig", "#00aa00", [60.0, 55.0, 53.0])]:
+        for y, v in zip([2019, 2021, 2023], vals):
+            rows.append({"panel": "x" * 31, "category": cat, "year": y, "estimate": v, "ci_low": v - 2,
+                         "ci_high": v + 3, "colour": col})
+    rows.append({"panel": " ".join(["statement"] * 14), "category": "Alone", "year": 2023, "estimate": 5.0,
+                 "ci_low": 3.0, "ci_high": np.nan, "colour": "#0000aa"})
+    t = pd.DataFrame(rows)
+    t.loc[0, "ci_low"] = np.nan  # Uenig 2019: no low end
+    long = "Strongly agree with the statement as it stands"
+    fig = plots.small_multiples(t, ylim=(10, 60), names={"Enig": long, "Uenig": "x" * 27})
+    ax, ax2 = fig.axes
+    assert [c.lines[0].get_color() for c in errorbars(ax)] == ["#aa00aa", "#00aa00"]
+    # ends 50 (2023) and 53, gap 0.09 * 50 = 4.5 -> 50, 54.5, shift 1.5 / 2 / 2
+    assert [a[:3] for a in anns(ax)] == [("50", (2023, 50), (2023.12, 49.625)), ("53", (2023, 53), (2023.12, 54.125))]
+    e = errorbars(ax2)[0]
+    assert segs(e) == [(2023.0, 3.0, 2023.0, 5.0)]
+    assert segs(errorbars(ax)[0])[0] == (2019.0, 30.0, 2019.0, 33.0)
+    assert ax.get_title(loc="left") == "x" * 30 + "\nx"
+    assert ax2.get_title(loc="left") == "statement statement statement\n" * 2 + "statement statement statement…"
+    assert ticklabels(fig.legends[0].get_texts()) == ["x" * 26 + "\nx", "Strongly agree with the\nstatement as it stands",
+                                                      "Alone"]
+    assert all(ygrid_visible(ax)) and not any(xgrid_visible(ax))
+    fig2 = plots.small_multiples(t, names={"Enig": "one two three four five six seven eight nine ten eleven"})
+    assert ticklabels(fig2.legends[0].get_texts())[1] == "one two three four five\nsix seven eight nine ten…"

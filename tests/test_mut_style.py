@@ -250,3 +250,14 @@ def test_register_png_formatter_registers_png_for_figures(monkeypatch):
     assert style.png_info(got["for_type"][1](fig))["dpi"] == "200"
     plt.close(fig)
     assert plt.get_fignums() == before
+
+
+def test_png_is_a_200_dpi_png_on_white_whatever_the_savefig_settings():
+    """Fails if `png` relies on the rc savefig settings (format, dpi, facecolor: arguments dropped or None) instead
+    of always writing a 200-dpi PNG on white, as its text chunks say."""
+    fig = plt.figure(figsize=(1.0, 1.0), facecolor="red")
+    with mpl.rc_context({"savefig.format": "svg", "savefig.dpi": 72, "savefig.facecolor": "blue"}):
+        data = style.png(fig)
+    im = Image.open(io.BytesIO(data))
+    assert im.format == "PNG" and im.size == (200, 200)
+    assert im.convert("RGB").getpixel((0, 0)) == (255, 255, 255)
