@@ -1017,8 +1017,9 @@ def test_stacked_bars_default_min_label_is_7():
 def test_dot_ranking_keeps_ties_in_input_order_for_many_rows_and_wraps_at_28():
     """Fails if the ranking sorts unstably (kind quicksort for more than 16 rows), adds the old index as a column
     (reset_index(drop=False) breaks a table that has one), or labels wrap at another width than 28."""
+    # a table that went through two reset_index() calls carries both 'index' and 'level_0'
     t = pd.DataFrame({"label": [f"r{i}" for i in range(40)], "estimate": [float(i % 3) for i in range(40)],
-                      "index": range(40)})
+                      "index": range(40), "level_0": range(40)})
     ax = plots.dot_ranking(t, xlim=None).axes[0]
     expected = [f"r{i}" for i in sorted(range(40), key=lambda i: (-(i % 3), i))]
     assert ticklabels(ax.get_yticklabels()) == expected
@@ -1071,3 +1072,19 @@ def test_small_multiples_keeps_series_order_three_waves_and_long_names():
     assert all(ygrid_visible(ax)) and not any(xgrid_visible(ax))
     fig2 = plots.small_multiples(t, names={"Enig": "one two three four five six seven eight nine ten eleven"})
     assert ticklabels(fig2.legends[0].get_texts())[1] == "one two three four five\nsix seven eight nine ten…"
+
+
+def test_bars_draw_segments_below_one_percent():
+    """Fails if a segment between 0 and 1 % is not drawn (v <= 0 -> v <= 1)."""
+    t = pd.DataFrame({"year": [2023] * 2, "category": ["Ja", "Nei"], "value": [99.5, 0.5]})
+    ax = plots.bars(t, bar="year", labels=["Ja", "Nei"], diverging=False).axes[0]
+    assert [r[1:3] for r in rects(ax)] == [(0, 99.5), (99.5, 0.5)]
+
+
+def test_bars_net_axis_is_exactly_0_to_100_for_shares_at_the_ends():
+    """Fails if the net panel's limits are left to autoscaling (set_xlim(None, 100), (0, None), (0,)): intervals
+    reaching 0 and 100 % would widen the axis beyond the share's range."""
+    t = _bars_table()
+    net = pd.DataFrame({"year": [2019, 2023], "estimate": [2.0, 98.0], "ci_low": [0.0, 95.0], "ci_high": [5.0, 100.0]})
+    nax = plots.bars(t, bar="year", labels=Q, net=net).axes[1]
+    assert nax.get_xlim() == (0.0, 100.0)
