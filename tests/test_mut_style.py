@@ -240,7 +240,9 @@ def test_register_png_formatter_registers_png_for_figures(monkeypatch):
         def for_type(self, typ, func):
             got["for_type"] = (typ, func)
 
-    shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters={"image/png": Fmt()}))
+    plt.close(plt.figure())  # resolve pyplot's backend (and REPL hook) with the real, absent, shell first
+    shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters={"image/png": Fmt()}),
+                                  events=types.SimpleNamespace(register=lambda *a: None))
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     before = plt.get_fignums()
     style.register_png_formatter()
@@ -261,3 +263,21 @@ def test_png_is_a_200_dpi_png_on_white_whatever_the_savefig_settings():
     im = Image.open(io.BytesIO(data))
     assert im.format == "PNG" and im.size == (200, 200)
     assert im.convert("RGB").getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_register_png_formatter_leaves_an_open_figure_open(monkeypatch):
+    """Fails if resolving the backend closes the caller's current figure (plt.close(None) instead of closing the
+    figure it opened itself)."""
+    import IPython
+
+    class Fmt:
+        def for_type(self, typ, func):
+            pass
+
+    plt.close(plt.figure())  # resolve pyplot's backend (and REPL hook) with the real, absent, shell first
+    shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters={"image/png": Fmt()}),
+                                  events=types.SimpleNamespace(register=lambda *a: None))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    fig = plt.figure()
+    style.register_png_formatter()
+    assert plt.fignum_exists(fig.number)
