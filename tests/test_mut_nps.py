@@ -236,7 +236,7 @@ def test_nps_groups_message_lists_five_values_and_rows():
     s = pd.Series([11, 12, 13, 14, 15, 16, 5], index=list("abcdefg"), name="anbefale")
     with pytest.raises(EstimateError) as e:
         nps_groups(s)
-    msg = re.sub(r"np\.\w+\((.*?)\)", r"\1", str(e.value))  # numpy 2 writes np.int64(11)
+    msg = str(e.value)  # the values as written, 11, not numpy's repr np.int64(11)
     assert msg == ("NPS answers must be whole numbers 0-10 (or missing for don't know); 'anbefale' has "
                    "[11, 12, 13, 14, 15] in rows ['a', 'b', 'c', 'd', 'e']")
     with pytest.raises(EstimateError, match=re.escape("has ['ti'] in rows [1]")):

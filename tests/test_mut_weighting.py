@@ -113,7 +113,7 @@ def test_composition_of_a_category_without_respondents_and_a_long_margins_table(
 def test_composition_checks_the_margins():
     """The margins are validated as for raking (a non-positive target is an error naming it).
     Fails if composition stops validating the margins."""
-    with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is (np\.float64\()?0\.0\)?; "
+    with pytest.raises(WeightingError, match=r"^margin 'sex': target for category 'm' is 0\.0; "
                                              r"targets must be positive numbers$"):
         composition(_comp_data(), np.ones(5), {"sex": {"m": 0, "f": 1}})
 
@@ -241,8 +241,7 @@ def test_rake_argument_messages():
         rake(TINY, TM, base_weights=np.ones(3))
     with pytest.raises(WeightingError) as e:
         rake(TINY, TM, base_weights=np.array([1.0, 1.0, 0.0, 1.0, 1.0]))
-    # numpy 2 writes the row label as np.int64(2)
-    msg = re.sub(r"np\.\w+\((.*?)\)", r"\1", str(e.value))
+    msg = str(e.value)  # the row label as the reader knows it: 2, not numpy's repr np.int64(2)
     assert msg == "base weight of row 2 is 0.0; base weights must be positive"
     df = TINY.assign(sex=["f", None, "m", "m", "m"])
     with pytest.raises(WeightingError, match=r"^missing must be 'error' or 'exclude', not 'drop'$"):

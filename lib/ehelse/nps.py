@@ -23,7 +23,7 @@ def nps_groups(scores: pd.Series) -> pd.Series:
     if bad.any():
         rows = list(scores.index[bad.to_numpy()][:5])
         raise EstimateError(f"NPS answers must be whole numbers 0-10 (or missing for don't know); "
-                            f"{scores.name!r} has {list(scores[bad].unique()[:5])} in rows {rows}")
+                            f"{scores.name!r} has {scores[bad].unique()[:5].tolist()} in rows {rows}")
     return pd.Series(np.select([s <= 6, s <= 8, s <= 10], [0, 1, 2], default=-1), index=scores.index
                      ).where(s.notna())
 

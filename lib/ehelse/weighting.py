@@ -69,7 +69,7 @@ def _normalise_margins(margins: MarginsLike) -> dict[str, pd.Series]:
     for var, t in out.items():
         bad = t[~(t > 0)]
         if len(bad):
-            raise WeightingError(f"margin {var!r}: target for category {bad.index[0]!r} is {bad.iloc[0]!r}; "
+            raise WeightingError(f"margin {var!r}: target for category {bad.index[0]!r} is {float(bad.iloc[0])!r}; "
                                  "targets must be positive numbers")
         totals[var] = float(t.sum())
     ref_var, ref = next(iter(totals.items()))
@@ -150,7 +150,7 @@ def rake(data: pd.DataFrame, margins: MarginsLike, base_weights: pd.Series | np.
         bad = ~(d > 0) & keep
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise WeightingError(f"base weight of row {index[i]!r} is {float(d[i])!r}; base weights must be positive")
+            raise WeightingError(f"base weight of row {data.index[i]!r} is {float(d[i])!r}; base weights must be positive")
     if bounds is not None:
         lo, hi = map(float, bounds)
         if not (0 <= lo < 1 < hi):
