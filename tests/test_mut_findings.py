@@ -33,7 +33,8 @@ FIGS = {
            "headline": "Noe annet", "headline_en": "Something else"},
 }
 MEASURES = {"F1": "Digital contact"}
-ENGLISH = {"q1": {"Helt enig": "Agree", "Innbyggere": "Citizens", "Leger": "Doctors", "Ja, ofte": "Yes, often"}}
+ENGLISH = {"q1": {"Helt enig": "Agree", "Innbyggere": "Citizens", "Leger": "Doctors", "Ja, ofte": "Yes, often",
+                  "Helsepersonell": "Health personnel"}}
 
 
 @pytest.fixture
@@ -212,6 +213,7 @@ def test_measure_name_of_a_figure_and_its_items(made_up):
     assert findings.measure_name("F1", "Total") == "Digital contact"
     assert findings.measure_name("F1", "Leger") == "Digital contact: Doctors"
     assert findings.measure_name("F1", "Innbyggere") == "Digital contact"
+    assert findings.measure_name("F1", "Helsepersonell") == "Digital contact"
     assert findings.measure_name("F1", "Ukjent") == "Digital contact: Ukjent"
     assert findings.measure_name("F3") == "Digital contact use"
     assert findings.measure_name("F3", "Leger") == "Doctors"
@@ -749,6 +751,37 @@ def test_level_title_of_items_ranks_the_items(chart):
                         ("citizens", 2022, "Sykepleiere", "Nurses", "A", "Yes", 70.0)])
     assert findings.figure_finding("F1", tests=_tests())["title"] == (
         "Digital contact in 2022: Nurses is the largest (70 %), Doctors the smallest (60 %)")
+
+
+def test_level_title_of_items_and_categories_ranks_the_items_on_the_tested_net(chart, monkeypatch):
+    """Several items and categories: each item's tested net (the first group of figures._tested_categories)
+    summed, the items ranked on it. Fails if the net is not summed per item, another group is used, or the
+    items are not ranked by their English labels."""
+    chart.table = _tab([("citizens", 2022, "Leger", "Doctors", "A", "Yes", 20.0),
+                        ("citizens", 2022, "Leger", "Doctors", "B", "Partly", 30.0),
+                        ("citizens", 2022, "Leger", "Doctors", "C", "No", 50.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "A", "Yes", 40.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "B", "Partly", 30.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "C", "No", 30.0)])
+    seen = []
+    monkeypatch.setattr(figures, "_tested_categories",
+                        lambda fid, t: seen.append((fid, len(t))) or [("yes or partly", ["A", "B"]), ("no", ["C"])])
+    assert findings.figure_finding("F1", tests=_tests())["title"] == (
+        "Digital contact in 2022: Nurses is the largest (70 %), Doctors the smallest (50 %)")
+    assert seen == [("F1", 6)]
+    monkeypatch.setattr(figures, "_tested_categories", lambda fid, t: [])
+    assert findings.figure_finding("F1", tests=_tests())["title"] == (
+        "Digital contact in 2022: Doctors is the largest (50 %), Doctors the smallest (20 %)")
+
+
+def test_a_chart_of_two_populations_with_changes_is_titled_by_the_difference(chart):
+    """Fails if a chart of two populations with changes and a between test takes the change as its title."""
+    chart.table = _tab([("citizens", 2020, "Total", "Total", "A", "Yes", 52.0),
+                        ("personnel", 2020, "Total", "Total", "A", "Yes", 60.0)])
+    t = pd.concat([_tests(FL + (0.001, 0.002)), _tests(BT + (60.0, 0.001, 0.01))], ignore_index=True)
+    f = findings.figure_finding("F1", tests=t)
+    assert (f["kind"], f["title"]) == (
+        "between populations", "Digital contact: health personnel more often than citizens in 2020 (60 % against 52 %; significant)")
 
 
 def test_value_titles_of_counts(chart, xx):
