@@ -126,6 +126,21 @@ def test_table_html_without_caption_and_with_whole_numbers():
     assert book.table_html(df, digits=2).count("1.25") == 1
 
 
+def test_table_html_marks_long_text_from_17_characters_and_keeps_years_plain():
+    """Text columns longer than 16 characters are marked long; 'to' and 'year' are not number-aligned; a
+    whole-number column with a gap is still whole; headers are escaped. Fails if the 16 changes, `>` becomes
+    `>=`, the NaN are not dropped before the whole-number test, or 'to'/'year' lose their exception."""
+    df = pd.DataFrame({"a&b": ["x" * 16, "y"], "c": ["x" * 17, "z"], "to": [2021, 2022], "year": [2020, 2021],
+                       "n_eff": [10.0, np.nan]})
+    want = (WRAP.format(label="Table", cap="")
+            + '<thead><tr><th scope="col">A&amp;b</th><th scope="col">C</th><th scope="col">To</th>'
+              '<th scope="col">Year</th><th scope="col" class="num">Effective n</th></tr></thead><tbody>'
+              f'<tr><td>{"x" * 16}</td><td class="long">{"x" * 17}</td><td>2021</td><td>2020</td><td class="num">10</td></tr>'
+              '<tr><td>y</td><td class="long">z</td><td>2022</td><td>2021</td><td class="num"></td></tr>'
+              '</tbody></table></div>')
+    assert book.table_html(df) == want
+
+
 def test_table_html_pairs_each_english_column_with_its_norwegian():
     """Every pair of PAIRS: the Norwegian column is not shown on its own but beneath the English.
     Fails if a pair is dropped or the Norwegian column is kept."""
