@@ -434,3 +434,37 @@ def test_publisher_verdicts_of_the_book_are_levels_within_their_words():
     for r in lv.itertuples():
         inside = r.low - 1e-9 <= r.value <= r.high + 1e-9
         assert r.verdict in ((HOLDS, CONSISTENCY) if inside else (FAILS,)), r.claim_id
+
+
+# ---------------------------------------------------------------- survivors of the first focus run
+
+@pytest.mark.parametrize("diff,gt,lt", [(0.0, FAILS, FAILS), (0.5, HOLDS, FAILS), (-0.5, FAILS, HOLDS)])
+def test_gt_and_lt_need_a_strict_difference(no_bases, diff, gt, lt):
+    """'higher than' / 'lower than' hold only for a difference of the right sign, however small. Fails if
+    `d > 0` becomes `d >= 0` or `d > 1` for 'gt', or `d < 0` becomes `d <= 0` or `d < 1` for 'lt'."""
+    v = _vals([("citizens", 2021, "Stmt A", "A", 50.0 + diff), ("citizens", 2021, "Stmt B", "A", 50.0)])
+    c = _claim("F1|citizens|2021|Stmt A|A", kind="comparison", direction="gt", compare_to="F1|citizens|2021|Stmt B|A")
+    assert claims.verdict(c, v, DEFF)["verdict"] == gt
+    assert claims.verdict(_with(c, direction="lt"), v, DEFF)["verdict"] == lt
+
+
+def test_the_tolerance_of_a_range_is_inclusive(no_bases):
+    """A value exactly at low - 1e-9 or high + 1e-9 is inside the range (the tolerance of printed decimals is
+    closed at both ends), for a level and for the printed level of a change. Fails if either `<=` of the range
+    becomes `<`."""
+    low, high = 40.0, 45.0
+    for value in (low - 1e-9, high + 1e-9):
+        v = _vals([("citizens", 2021, "Total", "A", value)])
+        assert claims.verdict(_claim(LEVEL, kind="level", direction="", low=low, high=high), v, DEFF)["verdict"] == HOLDS
+        v2 = _vals([("citizens", 2020, "Total", "A", 10.0), ("citizens", 2021, "Total", "A", value)])
+        assert claims.verdict(_claim(CHANGE, direction="up", low=low, high=high), v2, DEFF)["verdict"] == HOLDS
+
+
+def test_a_comparison_on_the_line_of_its_measure_is_a_consistency_check(no_bases):
+    """The lines of measure and compare_to are united: the measure's own line counts although compare_to adds
+    others. Fails if `lines |= …` becomes `lines = …` (compare_to's lines replace the measure's)."""
+    v = _vals([("citizens", 2021, "Stmt A", "A", 60.0), ("citizens", 2021, "Stmt B", "A", 50.0)])
+    c = _claim("F1|citizens|2021|Stmt A|A", kind="comparison", direction="gt",
+               compare_to="F1|citizens|2021|Stmt B|A", source_line=900)
+    assert claims.self_checked(c, v) is True
+    assert claims.verdict(c, v, DEFF)["verdict"] == CONSISTENCY
