@@ -72,6 +72,7 @@ def test_cells():
     assert book._cell(3.0, "change_points", 1, False) == "+3.0"
     assert book._cell(-2.04, "change_points", 1, False) == "−2.0"
     assert book._cell(0.04, "change_points", 1, False) == "0.0"
+    assert book._cell(0.3, "change_points", 1, False) == "+0.3"  # the sign follows the digits shown, not the integer
     assert book._cell(0.4, "change_points", 1, True) == "0"
     assert book._cell(0.6, "change_points", 1, True) == "+1"
     assert book._cell(np.int64(3), "change_points", 1, True) == "+3"
@@ -141,6 +142,13 @@ def test_table_html_marks_long_text_from_17_characters_and_keeps_years_plain():
     assert book.table_html(df) == want
 
 
+def test_a_numeric_column_is_never_marked_long():
+    """Numbers are never 'long' text, even a year column (not number-aligned) whose values print long.
+    Fails if the numeric-dtype test of the long marking is lost."""
+    html = book.table_html(pd.DataFrame({"year": [0.1 + 0.2]}))
+    assert '<td>0.3</td>' in html and "long" not in html
+
+
 def test_table_html_pairs_each_english_column_with_its_norwegian():
     """Every pair of PAIRS: the Norwegian column is not shown on its own but beneath the English.
     Fails if a pair is dropped or the Norwegian column is kept."""
@@ -148,6 +156,8 @@ def test_table_html_pairs_each_english_column_with_its_norwegian():
         html = book.table_html(pd.DataFrame({en: ["English words"], no: ["Norske ord"]}))
         assert html.count("<th ") == 1
         assert '<td>English words<br><span class="ehelse-nb" lang="nb">Norske ord</span></td>' in html
+    html = book.table_html(pd.DataFrame({"item_en": ["English"], "item": [""]}))
+    assert "<td>English</td>" in html and "ehelse-nb" not in html  # no empty Norwegian line
     html = book.table_html(pd.DataFrame({"text_no": ["Bare norsk"]}))
     assert '<td>Bare norsk</td>' in html and "Claim (Norwegian)" in html
 
@@ -270,13 +280,15 @@ def test_figure_data_shows_the_download_and_the_figures_tests(shown, monkeypatch
     """Below a figure: its download (name lower-cased) and, when it has tests, their table with a caption.
     Fails if the download name, the test filter, the caption or the empty cases change."""
     tab = pd.DataFrame({"value": [1.0]})
-    monkeypatch.setattr(figures, "table", lambda fid: tab)
+    asked = []
+    monkeypatch.setattr(figures, "table", lambda fid: asked.append(fid) or tab)
     monkeypatch.setattr(book, "download", lambda df, name: f"download {name} {df is tab}")
     monkeypatch.setattr(book, "tests_table", lambda sel: sel.assign(shown=True))
     monkeypatch.setattr(book, "table", lambda df, caption=None: (list(df["figure_id"]), list(df["shown"]), caption))
     tests = pd.DataFrame({"figure_id": ["F1", "F2", "F1"], "x": [1, 2, 3]})
     book.figure_data("F1", tests)
     assert shown == ["download f1 True", (["F1", "F1"], [True, True], "Tests of change, figure F1")]
+    assert asked == ["F1"]
     shown.clear()
     book.figure_data("F3", tests)
     book.figure_data("F1")
@@ -424,6 +436,7 @@ def test_figure_glues_a_drawn_chart_its_title_and_caption(glued, monkeypatch):
     """A matplotlib chart is glued as a PNG image, then its computed title and its caption; the chart is closed.
     Fails if a key, the image format, the title, the caption or the closing changes."""
     fig = plt.figure()
+    other = plt.figure()  # the current figure is another one: the drawn chart itself must be closed
     monkeypatch.setattr(figures, "draw", lambda fid: fig)
     monkeypatch.setattr(style, "png", lambda f: b"png of " + str(f is fig).encode())
     monkeypatch.setattr(findings, "figure_title", lambda fid, lang="en": f"title {fid}")
@@ -435,6 +448,8 @@ def test_figure_glues_a_drawn_chart_its_title_and_caption(glued, monkeypatch):
     assert glued[1][1] == "title F1"
     assert isinstance(glued[2][1], Markdown) and glued[2][1].data == "caption of F1"
     assert not plt.fignum_exists(fig.number)
+    assert plt.fignum_exists(other.number)
+    plt.close(other)
 
 
 def test_figure_glues_a_key_figure_box_as_it_is(glued, monkeypatch):
