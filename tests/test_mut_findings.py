@@ -973,3 +973,69 @@ def test_value_change_sentence_needs_two_years(values_chart):
     values_chart.series = pd.Series([30.0], index=[2022])
     with pytest.raises(ValueError, match=r"^F1: a change needs two years, the series has \[2022\]$"):
         findings.value_change_sentence("F1")
+
+
+# ---------------------------------------------------------------- survivors of the first focus run
+
+def test_groups_sentence_without_effective_bases_shows_large_groups():
+    """Without n_eff_a / n_eff_b the bases n_a / n_b decide: large ones are shown. Fails if the fallback to
+    n_a or n_b is replaced by None (everything would be suppressed)."""
+    r = {k: v for k, v in _groups(n_a=500, n_b=500).items() if not k.startswith("n_eff")}
+    assert findings.groups_sentence(r, "M", "a", "b", 2001).startswith("M: a more often than b in 2001 (54 %")
+
+
+def test_groups_sentence_rounds_shares_and_interval_to_one_decimal():
+    """Fails if a bound of the interval is rounded to another number of decimals (or to a whole number)."""
+    r = _groups(estimate_a=0.5432, estimate_b=0.4611, difference=0.0821, ci_low=0.02345, ci_high=0.14372)
+    assert findings.groups_sentence(r, "Said yes", "women", "men", 2000) == (
+        "Said yes: women more often than men in 2000 (54.3 % against 46.1 %; difference 8.2 points, 95 % interval "
+        "2.3 to 14.4; p = 0.004, significant)")
+
+
+def test_question_short_keeps_a_final_capital_x():
+    """Only '?', '.' and spaces are stripped from the end. Fails if other characters are stripped too."""
+    assert findings._question_short({"question": {"text_en": "use of CT-X?"}, "headline_en": ""}) == "Use of CT-X"
+
+
+def test_key_results_without_their_test_names_key_figure_and_population(monkeypatch):
+    """The whole message, with nothing printed for a missing item. Fails if `item or ''` changes."""
+    monkeypatch.setattr(findings, "figure_tests", lambda fid: _tests().assign(figure_id=fid))
+    with pytest.raises(KeyError) as e:
+        findings.key_results()
+    assert e.value.args[0] == "key result 'digital_contact': C05 has no 'first to last' test for citizens "
+
+
+def test_key_results_have_their_columns_even_when_there_are_none(monkeypatch):
+    """Fails if the key results' columns are not named (an empty table would have none)."""
+    monkeypatch.setattr(findings, "KEY_RESULTS", ())
+    k = findings.key_results()
+    assert k.empty and list(k.columns) == ["key", "topic", "figure_id", "measure", "population", "test", "from", "to",
+                                           "share_from", "share_to", "significant", "sentence", "link"]
+
+
+def test_value_change_sentence_reads_the_unit_of_the_selected_series(values_chart):
+    """Without a test, the selected rows of the figure's table (population, item, category, the two years)
+    decide between percent and counts (a percent row of 2019 is not read for 2021-2022), and the item names the
+    measure. Fails if a selection filter of the table is dropped or inverted, or the item is not passed to
+    measure_name."""
+    values_chart.series = pd.Series([1200.0, 1500.0], index=[2021, 2022])
+    counts = _tab([(pop, y, item, item, cat, cat, 1.0) for pop, item, cat, y in (
+        ("personnel", "Leger", "N", 2021), ("personnel", "Leger", "N", 2022))], unit="count")
+    percent = _tab([(pop, y, item, item, cat, cat, 1.0) for pop, item, cat, y in (
+        ("citizens", "Leger", "N", 2021), ("personnel", "Andre", "N", 2022), ("personnel", "Leger", "P", 2022),
+        ("personnel", "Leger", "N", 2019))])
+    values_chart.table = pd.concat([counts, percent], ignore_index=True)
+    counted = "(n; counts, not a sample: no interval and no test)"
+    s = findings.value_change_sentence("F1", population="personnel", item="Leger", category="N")
+    assert s == f"Digital contact: Doctors rose from 1200 in 2021 to 1500 in 2022 {counted}"
+    assert findings.value_change_sentence("F1", population="citizens").endswith("(not testable: no base printed)")
+    assert findings.value_change_sentence("F1", item="Andre").endswith("(not testable: no base printed)")
+    assert findings.value_change_sentence("F1", category="P").endswith("(not testable: no base printed)")
+
+
+def test_value_change_sentence_of_a_series_missing_from_the_table_says_counts(values_chart):
+    """No row of the table for the two years: not percent, and no unit before the reason (its '; ' stripped).
+    Fails if the empty table is read (IndexError) or the '; ' stays."""
+    values_chart.table = values_chart.table.iloc[:0]
+    assert findings.value_change_sentence("F1") == (
+        "Digital contact rose from 40 in 2021 to 55 in 2022 (counts, not a sample: no interval and no test)")
