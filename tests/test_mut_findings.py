@@ -622,6 +622,11 @@ def test_change_titles(chart, xx, rows, title):
     pd.testing.assert_frame_equal(f["rows"], t)
     x = findings.figure_finding("F1", tests=t, lang="xx")
     assert x["title"].replace(MARK, "") == title
+    # title_change: template, verb, qualifier, two shares (no change: template, two shares); the latest change
+    # adds title_latest, its phrase and (in two of the three phrases) its verb
+    main = 3 if "no significant change from" in title else 5
+    latest = {"": 0, "fell significantly": 3, "no significant change": 2, "was unchanged, not testable": 3}
+    assert x["title"].count(MARK) == main + latest[title.split(": ")[-1] if "–" in title else ""]
     assert x["sentences"] == [findings.change_sentence(r, "xx") for _, r in t.iterrows()]
 
 
@@ -659,7 +664,9 @@ def test_titles_of_several_items(chart, xx, rows, title):
     preference for tested series, a template or the language changes."""
     t = _items(*rows)
     assert findings.figure_finding("F1", tests=t)["title"] == title
-    assert findings.figure_finding("F1", tests=t, lang="xx")["title"].replace(MARK, "") == title
+    x = findings.figure_finding("F1", tests=t, lang="xx")["title"]
+    assert x.replace(MARK, "") == title
+    assert x.count(MARK) == 3 + ("; 1 not testable" in title)  # template, two shares (and the untested part)
 
 
 def test_titles_of_several_measures_are_item_titles(chart):
@@ -690,7 +697,9 @@ def test_between_titles(chart, xx, rows, title):
     t = _tests(*[(r[0],) + r[1:] for r in rows])
     f = findings.figure_finding("F1", tests=t)
     assert (f["kind"], f["title"]) == ("between populations", title)
-    assert findings.figure_finding("F1", tests=t, lang="xx")["title"].replace(MARK, "") == title
+    x = findings.figure_finding("F1", tests=t, lang="xx")["title"]
+    assert x.replace(MARK, "") == title
+    assert x.count(MARK) == (3 if "no significant difference" in title else 5)  # + comparative and qualifier
 
 
 def test_between_title_names_the_answer_compared(chart):
@@ -719,6 +728,8 @@ def test_nps_titles(chart, xx):
     assert (f["kind"], f["title"]) == ("nps", "Digital contact: NPS +12 in 2019 and -3 in 2022")
     assert findings.figure_finding("F1", tests=_tests(), lang="xx")["title"] == (
         f"Digital contact: NPS +12 in 2019 and -3 in 2022{MARK}")
+    chart.nps = pd.DataFrame({"item": ["Total"] * 3, "year": [2022, 2019, 2021], "nps": [-3.2, 12.4, 30.0]})
+    assert findings.figure_finding("F1", tests=_tests())["title"] == "Digital contact: NPS +12 in 2019 and -3 in 2022"
     chart.nps = pd.DataFrame({"item": ["Leger", "Sykepleiere"], "year": [2022, 2022], "nps": [0.2, 50.0]})
     assert findings.figure_finding("F1", tests=_tests())["title"] == "Digital contact: NPS +50 in 2022"
     chart.nps = pd.DataFrame({"item": ["Total", "Leger"], "year": [2022, 2019], "nps": [7.0, 50.0]})
@@ -741,7 +752,9 @@ def test_level_titles(chart, xx, rows, title):
     chart.table = _tab(rows)
     f = findings.figure_finding("F1", tests=_tests())
     assert (f["kind"], f["title"], f["sentences"]) == ("level", title, [])
-    assert findings.figure_finding("F1", tests=_tests(), lang="xx")["title"].replace(MARK, "") == title
+    x = findings.figure_finding("F1", tests=_tests(), lang="xx")["title"]
+    assert x.replace(MARK, "") == title
+    assert x.count(MARK) == (3 if "the largest" in title else 2)
 
 
 def test_level_title_of_items_ranks_the_items(chart):
@@ -815,6 +828,7 @@ def test_figure_finding_reads_the_chapters_tests(chart, monkeypatch):
     monkeypatch.setattr(findings, "_chapter_tests", lambda ch: seen.append(ch) or t)
     ft = findings.figure_tests("F1")
     assert seen == ["c1"] and list(ft.index) == [0] and list(ft["figure_id"]) == ["F1"]
+    assert list(ft.columns) == list(t.columns)  # the old index is dropped, not kept as a column
     assert findings.figure_finding("F1")["title"] == "Digital contact rose from 33 % in 2019 to 54 % in 2022 (significant)"
 
 
@@ -837,6 +851,7 @@ def test_norm_and_labels():
     """Fails if _norm, _clean_label or _short_label change their clean-up."""
     assert findings._norm("  Flere,  bruker\n(DIGITAL)! ") == "flere bruker digital"
     assert findings._clean_label(" a  b.? ") == "a b"
+    assert findings._clean_label("CT-X.") == "CT-X"
     assert findings._short_label("a" * 60) == "a" * 60
     assert findings._short_label("abc " * 20) == "abc " * 13 + "abc…"
     assert findings._short_label("one two three", width=9) == "one two…"
@@ -1039,3 +1054,34 @@ def test_value_change_sentence_of_a_series_missing_from_the_table_says_counts(va
     values_chart.table = values_chart.table.iloc[:0]
     assert findings.value_change_sentence("F1") == (
         "Digital contact rose from 40 in 2021 to 55 in 2022 (counts, not a sample: no interval and no test)")
+
+
+def test_title_measure_keeps_the_figures_name_for_the_total():
+    """The total (or no item) is named by the figure's measure as given. Fails if measure_name is asked for
+    the total too, or `and` becomes `or` in the item test."""
+    assert findings._title_measure({"item": "Total", "measure": "Andel"}, "Name.", "F1") == "Name."
+    assert findings._title_measure({"item": None, "measure": "Andel"}, "Name.", "F1") == "Name."
+
+
+def test_level_title_of_items_with_two_categories_ranks_on_the_net(chart, monkeypatch):
+    """Two categories are enough to rank items on their tested net. Fails if `nunique() > 1` becomes `> 2`."""
+    chart.table = _tab([("citizens", 2022, "Leger", "Doctors", "A", "Yes", 20.0),
+                        ("citizens", 2022, "Leger", "Doctors", "C", "No", 80.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "A", "Yes", 40.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "C", "No", 60.0)])
+    monkeypatch.setattr(figures, "_tested_categories", lambda fid, t: [("yes", ["A"])])
+    assert findings.figure_finding("F1", tests=_tests())["title"] == (
+        "Digital contact in 2022: Nurses is the largest (40 %), Doctors the smallest (20 %)")
+
+
+def test_level_title_keeps_the_tables_order_of_items_on_ties(chart, monkeypatch):
+    """Items with equal nets keep the table's order (not alphabetical). Fails if the net's groupby sorts."""
+    chart.table = _tab([("citizens", 2022, "Sykepleiere", "Nurses", "A", "Yes", 40.0),
+                        ("citizens", 2022, "Sykepleiere", "Nurses", "C", "No", 60.0),
+                        ("citizens", 2022, "Leger", "Doctors", "A", "Yes", 40.0),
+                        ("citizens", 2022, "Leger", "Doctors", "C", "No", 60.0),
+                        ("citizens", 2022, "Andre", "Others", "A", "Yes", 10.0),
+                        ("citizens", 2022, "Andre", "Others", "C", "No", 90.0)])
+    monkeypatch.setattr(figures, "_tested_categories", lambda fid, t: [("yes", ["A"])])
+    assert findings.figure_finding("F1", tests=_tests())["title"] == (
+        "Digital contact in 2022: Nurses is the largest (40 %), Others the smallest (10 %)")
