@@ -1085,3 +1085,40 @@ def test_level_title_keeps_the_tables_order_of_items_on_ties(chart, monkeypatch)
     monkeypatch.setattr(figures, "_tested_categories", lambda fid, t: [("yes", ["A"])])
     assert findings.figure_finding("F1", tests=_tests())["title"] == (
         "Digital contact in 2022: Nurses is the largest (40 %), Others the smallest (10 %)")
+
+
+@pytest.mark.parametrize("measure", ["Andel", "Valgt", "Ja, ofte"])
+def test_between_sentence_of_a_plain_share_names_no_answer(made_up, measure):
+    """'Andel', 'Valgt' and answers starting with 'Ja' are plain shares: no answer in brackets.
+    Fails if one of them is no longer recognised (mutated strings or case)."""
+    r = _row(test="between populations", population="personnel vs citizens", share_to=60.0, share_from=52.0,
+             p_adjusted=0.01, measure=measure, **{"from": 2020, "to": 2020}).to_dict()
+    assert findings.between_sentence_named(r).startswith("Digital contact: health personnel more often")
+    assert findings._named_measure(r) == "Digital contact"
+
+
+def test_figure_finding_has_exactly_its_keys(chart):
+    """Fails if a key of the finding is renamed (an extra key would appear) or a figure without a test column
+    is read for one."""
+    f = findings.figure_finding("F1", tests=_tests(FL + (0.001, 0.002)))
+    assert set(f) == {"figure_id", "measure", "kind", "title", "sentences", "rows"}
+    none = findings.figure_finding("F1", tests=pd.DataFrame({"figure_id": pd.Series([], dtype=object)}))
+    assert set(none) == set(f) and none["kind"] == "level" and none["sentences"] == []
+    chart.source = ""
+    assert set(findings.figure_finding("F1", tests=_tests())) == set(f)
+
+
+def test_headline_claims_keep_their_columns(made_up, monkeypatch):
+    """Fails if the old index is kept as a column."""
+    v = _claims(("A", "F1", "Flere bruker digital", "level", 1, 1, 1, "", "holds"),
+                ("B", "F1", "x", "level", 1, 1, 1, "", "holds"))
+    monkeypatch.setattr(findings, "_claim_verdicts", lambda: v)
+    assert list(findings.headline_claims("F1").columns) == CLAIM_COLUMNS
+    assert list(findings.headline_claims("F3").columns) == CLAIM_COLUMNS
+
+
+def test_headline_verdict_without_claims_in_another_language(made_up, monkeypatch, xx):
+    """Fails if the no-claim words are read in English whatever the language."""
+    monkeypatch.setattr(findings, "headline_claims", lambda fid: HEAD_CLAIMS.iloc[:0])
+    x = findings.headline_verdict("F1", lang="xx")["text"]
+    assert x.count(MARK) == 4  # verdict_line, verdict word, verdict_numbers, verdict_no_claim
