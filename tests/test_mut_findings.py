@@ -152,11 +152,12 @@ def test_p_text_rounds_to_two_significant_digits_from_one_per_mille(p, text):
     (0.0496, None, "p = 0.049"), (0.0496, 0.05, "p = 0.049"), (0.0496, 0.01, "p = 0.05"),
     (0.00996, 0.01, "p = 0.0099"), (0.00996, None, "p = 0.01"), (0.05, 0.05, "p = 0.05"),
     (0.0995, 0.1, "p = 0.099"), (0.0995, None, "p = 0.1"),
+    (0.29, 0.29, "p = 0.29"),  # at the level it is not below it: no cut (0.29 * 100 is 28.999… in floats)
 ])
 def test_p_text_never_rounds_a_significant_p_up_to_the_level(p, level, text):
     """Rounding must not carry a p below the level up to it: then cut instead of round. The level is the
     settings' alpha unless given. Fails if either comparison of `p < level <= shown` changes, the level
-    argument is ignored, or the cut keeps another number of digits."""
+    argument is ignored, the cut is applied at p == level, or the cut keeps another number of digits."""
     assert findings.p_text(p, level=level) == text
 
 
