@@ -463,3 +463,16 @@ def test_figure_glues_a_key_figure_box_as_it_is(glued, monkeypatch):
     assert glued[0] == ("fig_F1", box, False)
     with pytest.raises(ValueError, match=r"^F2: its numbers are not in the sources; list it with figures.missing\(\)$"):
         book.figure("F2")
+
+
+def test_table_html_keeps_each_columns_type_when_every_column_is_numeric():
+    """Fails if rows are read with iterrows(): in an all-numeric table pandas makes every cell a float, and a
+    year is then printed "2,021" (with a text column beside it, the same year printed "2021")."""
+    import pandas as pd
+
+    from ehelse import book
+
+    numeric = book.table_html(pd.DataFrame({"year": [2021, 2022], "value": [1.5, 2.0]}))
+    mixed = book.table_html(pd.DataFrame({"year": [2021, 2022], "value": [1.5, 2.0], "item": ["a", "b"]}))
+    assert "<td>2021</td>" in numeric and "<td>2022</td>" in numeric and "2,021" not in numeric
+    assert numeric.count("<td>2021</td>") == mixed.count("<td>2021</td>") == 1

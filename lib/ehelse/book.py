@@ -93,8 +93,9 @@ def table_html(df: pd.DataFrame, *, digits: int = 1, caption: str | None = None)
     head = "".join(f'<th scope="col"{num if c in numeric or c in P_COLUMNS else ""}>{h.escape(header(c))}</th>'
                    for c in cols)
     body = []
-    for _, row in frame.iterrows():
-        cells = []
+    for i in range(len(frame)):
+        row = {c: frame[c].iat[i] for c in frame.columns}  # each cell keeps its column's type (iterrows makes
+        cells = []                                          # all-numeric rows float: a year printed "2,021")
         for c in cols:
             text = _cell(row[c], c, digits, whole[c])
             if (c in merged and str(row[merged[c]]) and str(row[merged[c]]) != str(row[c])
