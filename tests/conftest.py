@@ -68,3 +68,51 @@ def _validation_stamps_of_this_session(tmp_path_factory):
     mp.setattr(dp, "CACHE", tmp_path_factory.mktemp("validated"))
     yield
     mp.undo()
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    """A copy of data/published/ to corrupt, under tmp_path."""
+    import shutil
+
+    from ehelse import ROOT
+
+    root = tmp_path / "published"
+    shutil.copytree(ROOT / "data" / "published", root)
+    return root
+
+
+class FakeSphinxApp:
+    """A Sphinx application as far as the book's extensions use it: connect() calls, builder format, outdir."""
+
+    def __init__(self, outdir=".", fmt="html"):
+        from types import SimpleNamespace
+
+        self.connected = []
+        self.outdir = str(outdir)
+        self.builder = SimpleNamespace(format=fmt)
+
+    def connect(self, event, callback, priority=500):
+        self.connected.append((event, callback, priority))
+
+
+@pytest.fixture
+def fake_app():
+    """The fake Sphinx application class (FakeSphinxApp), for tests of sphinx_html and sphinxext."""
+    return FakeSphinxApp
+
+
+@pytest.fixture
+def point_build_at(monkeypatch):
+    """A function that points ehelse.build at a made-up book under `root`, with no environment override set."""
+    from ehelse import build
+
+    def point(root: Path) -> Path:
+        monkeypatch.setattr(build, "ROOT", root)
+        monkeypatch.setattr(build, "NOTEBOOKS", root / "notebooks")
+        monkeypatch.setattr(build, "STATE", root / "notebooks" / "executed.json")
+        for env in build.ENVIRONMENT:
+            monkeypatch.delenv(env, raising=False)
+        return root
+
+    return point

@@ -17,15 +17,6 @@ from ehelse import ROOT, changelog, citation, datapackage
 from ehelse.data import DataError, load_published
 from ehelse.sphinxext import DOWNLOAD
 
-PUB = ROOT / "data" / "published"
-
-
-@pytest.fixture
-def copy(tmp_path) -> Path:
-    root = tmp_path / "published"
-    shutil.copytree(PUB, root)
-    return root
-
 
 def _edit(path: Path, fn) -> None:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)

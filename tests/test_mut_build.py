@@ -38,7 +38,7 @@ def _sha(data: bytes) -> str:
 
 
 @pytest.fixture
-def book(tmp_path, monkeypatch):
+def book(tmp_path, point_build_at):
     """A book of two chapters (one, sub/two) with the shared inputs; no environment override set."""
     root = tmp_path / "book"
     files = {**SHARED, "README.md": "# read me\n",
@@ -46,11 +46,7 @@ def book(tmp_path, monkeypatch):
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(build, "ROOT", root)
-    monkeypatch.setattr(build, "NOTEBOOKS", root / "notebooks")
-    monkeypatch.setattr(build, "STATE", root / "notebooks" / "executed.json")
-    for env in build.ENVIRONMENT:
-        monkeypatch.delenv(env, raising=False)
+    point_build_at(root)
     return root
 
 

@@ -6,7 +6,6 @@ The mutation run (tools/mutate.py --focus sphinx_html) is the demonstration that
 bug its docstring names.
 """
 import os
-from types import SimpleNamespace
 
 import pytest
 
@@ -25,18 +24,6 @@ DEDUPED = ("<head><title>Påmelding · søk</title>\n"
            f"{THEBE}"
            '  <script src="b.js"></script>\n'
            "</head>\n")
-
-
-class App:
-    """A Sphinx application as far as the extension uses it: connect() calls and the builder."""
-
-    def __init__(self, outdir=".", fmt="html"):
-        self.connected = []
-        self.outdir = str(outdir)
-        self.builder = SimpleNamespace(format=fmt)
-
-    def connect(self, event, callback, priority=500):
-        self.connected.append((event, callback, priority))
 
 
 def test_a_repeated_script_is_kept_once_at_its_first_place():
@@ -58,18 +45,18 @@ def test_a_page_without_repeats_is_unchanged():
     assert sphinx_html.dedupe_scripts(page) == page
 
 
-def test_page_context_lists_each_script_file_once_in_order():
+def test_page_context_lists_each_script_file_once_in_order(fake_app):
     """Fails if a repeated script file stays, the first one is dropped, the order changes, a context
     without script_files raises, or the result is not written back into the context."""
     ctx = {"script_files": ["a.js", "b.js", "a.js", "c.js", "b.js"], "other": 1}
-    sphinx_html._context(App(), "page", "page.html", ctx, None)
+    sphinx_html._context(fake_app(), "page", "page.html", ctx, None)
     assert ctx == {"script_files": ["a.js", "b.js", "c.js"], "other": 1}
     empty = {}
-    sphinx_html._context(App(), "page", "page.html", empty, None)
+    sphinx_html._context(fake_app(), "page", "page.html", empty, None)
     assert empty == {"script_files": []}
 
 
-def test_page_context_compares_script_files_by_their_text():
+def test_page_context_compares_script_files_by_their_text(fake_app):
     """Fails if the key is the object itself rather than its str (two equal-text JavaScript objects of
     Sphinx are distinct objects)."""
 
@@ -81,7 +68,7 @@ def test_page_context_compares_script_files_by_their_text():
 
     a1, a2 = JS("a.js"), JS("a.js")
     ctx = {"script_files": [a1, a2]}
-    sphinx_html._context(App(), "p", "page.html", ctx, None)
+    sphinx_html._context(fake_app(), "p", "page.html", ctx, None)
     assert len(ctx["script_files"]) == 1 and ctx["script_files"][0] is a1
 
 
@@ -104,33 +91,33 @@ def latin1_locale(monkeypatch):
     monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: real(encoding) if encoding else "latin-1")
 
 
-def test_a_finished_html_build_dedupes_every_page(tmp_path, latin1_locale):
+def test_a_finished_html_build_dedupes_every_page(tmp_path, latin1_locale, fake_app):
     """Fails if pages in subfolders are skipped, the files are not written back, non-.html files are
     touched, a clean page is rewritten (its modification time is then changed), or the pages are read or
     written in the locale's encoding rather than UTF-8 (the "å" and "·" of the title)."""
     site = _site(tmp_path)
     clean = site / "clean.html"
     os.utime(clean, ns=(1, 1))
-    sphinx_html._finished(App(site), None)
+    sphinx_html._finished(fake_app(site), None)
     assert (site / "index.html").read_text(encoding="utf-8") == DEDUPED
     assert (site / "sub" / "page.html").read_text(encoding="utf-8") == DEDUPED
     assert (site / "notes.txt").read_text(encoding="utf-8") == PAGE
     assert clean.stat().st_mtime_ns == 1
 
 
-def test_a_failed_or_non_html_build_is_left_alone(tmp_path):
+def test_a_failed_or_non_html_build_is_left_alone(tmp_path, fake_app):
     """Fails if pages are rewritten after a build that raised, or by another builder (the `or` of the
     early return turned into `and`, or a condition negated)."""
     site = _site(tmp_path)
-    sphinx_html._finished(App(site), RuntimeError("build failed"))
-    sphinx_html._finished(App(site, fmt="latex"), None)
+    sphinx_html._finished(fake_app(site), RuntimeError("build failed"))
+    sphinx_html._finished(fake_app(site, fmt="latex"), None)
     assert (site / "index.html").read_text(encoding="utf-8") == PAGE
 
 
-def test_setup_connects_the_page_context_early_and_the_build_end():
+def test_setup_connects_the_page_context_early_and_the_build_end(fake_app):
     """Fails if a hook is not connected, connected to another event, the page-context priority changes,
     or the parallel-safety flags change."""
-    app = App()
+    app = fake_app()
     assert sphinx_html.setup(app) == {"parallel_read_safe": True, "parallel_write_safe": True}
     assert app.connected == [("html-page-context", sphinx_html._context, 100),
                              ("build-finished", sphinx_html._finished, 500)]

@@ -17,7 +17,7 @@ CHAPTER = "---\njupytext:\n  text_representation:\n    format_name: myst\n---\n#
 
 
 @pytest.fixture
-def book(tmp_path, monkeypatch):
+def book(tmp_path, monkeypatch, point_build_at):
     """A book of two chapters (one, two) whose executed state is recorded as `execute` records it."""
     root = tmp_path / "book"
     for rel, text in {"lib/ehelse/a.py": "x = 1\n", "data/t.csv": "a\n1\n", "requirements.txt": "pandas\n",
@@ -26,11 +26,7 @@ def book(tmp_path, monkeypatch):
                       "notebooks/one.ipynb": "{}", "notebooks/two.ipynb": "{}"}.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    monkeypatch.setattr(build, "ROOT", root)
-    monkeypatch.setattr(build, "NOTEBOOKS", root / "notebooks")
-    monkeypatch.setattr(build, "STATE", root / "notebooks" / "executed.json")
-    for env in build.ENVIRONMENT:
-        monkeypatch.delenv(env, raising=False)
+    point_build_at(root)
     mapping = tmp_path / "mapping.yml"  # the settings require a mapping once microdata is configured
     mapping.write_text("{}\n")
     monkeypatch.setenv("EHELSE_MAPPING", str(mapping))
