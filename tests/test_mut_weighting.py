@@ -330,3 +330,145 @@ def test_population_total_tolerance_boundaries():
     with pytest.raises(WeightingError, match="disagree"):
         _normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 1.5e-6}})
     assert list(_normalise_margins({"a": {"x": 1.0}, "b": {"y": 1.0 + 0.5e-6}})) == ["a", "b"]
+
+
+# ------------------------------------------------------------------ bounded raking (_bounded), round 3
+
+def _sweep_case():
+    """Three respondents whose bounds (0, 1.5) cannot meet the margins: b = x needs g = 8 / 2 = 4 > 1.5."""
+    df = pd.DataFrame({"a": ["q", "p", "q"], "b": ["x", "y", "y"]})
+    m = {"a": {"p": 4.0, "q": 7.0}, "b": {"x": 8.0, "y": 3.0}}
+    return df, m, np.array([2.0, 3.0, 3.0])
+
+
+def test_bounded_rake_with_binding_bounds_by_hand():
+    """TINY with bounds (0.5, 1.5): g = 1.5, 1.5, 1, 0.5, 0.5 (weights 30, 30, 20, 10, 10 of the equal base
+    weight 20) meets every margin (f 60, m 40, y 50, o 50) and has the form clip(exp(a_sex + b_age)) (a_m = 0,
+    b_y = 0, b_o = log 0.5, a_f = log 3), so it is the unique bounded raking solution; the bounds bind on
+    both sides. Fails if the bounded solver converges elsewhere or not at all (_bounded mutants)."""
+    r = rake(TINY, TM, bounds=(0.5, 1.5))
+    assert r.converged is True and r.bounds == (0.5, 1.5) and r.max_error < 1e-10
+    np.testing.assert_allclose(r.weights.to_numpy(), [30.0, 30.0, 20.0, 10.0, 10.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("bounds", [(0.5, 1.5), (0.0, 2.0), (0.1, 10.0)])
+def test_bounded_rake_converges_like_newton(bounds):
+    """The bounded solver is (semismooth) Newton near the solution: once the largest margin error is below
+    1e-3 each iteration at least squares it (up to a factor 100), so it converges in a handful of iterations.
+    Fails if the Newton curvature, its regularisation or the line search are broken so that the
+    iteration falls back to slow first-order progress (_bounded mutants of curv, H, mu, the line search)."""
+    r = rake(TINY, TM, bounds=bounds)
+    err = r.history[["sex", "age"]].max(axis=1).to_numpy()
+    assert r.converged and r.iterations <= 8
+    for a, b in zip(err[:-1], err[1:]):
+        if a < 1e-3:
+            assert b <= max(100 * a * a, 1e-15), (a, b)  # 1e-15: rounding
+
+
+def test_bounded_rake_history_and_max_iter_boundary():
+    """Bounded raking records one history row per iteration (the errors before its step), numbered from 1;
+    max_iter counts steps exactly and the weights after the last step are checked too: if the run stops at
+    iteration k (its error below tol), k - 1 steps give the same converged weights and k - 2 steps do not
+    (an error after exactly k - 2 iterations, with k - 2 history rows).
+    Fails if the iteration range starts at 0 or 2 or ends at max_iter - 1 or max_iter + 1 (_bounded mutants
+    of range(1, max_iter + 1))."""
+    r = rake(TINY, TM, bounds=(0.5, 1.5))
+    k = r.iterations
+    assert r.history["iteration"].tolist() == list(range(1, k + 1))
+    assert list(r.history.columns) == ["iteration", "sex", "age"]
+    same = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=k - 1)
+    assert same.converged and same.iterations == k - 1 and len(same.history) == k - 1
+    np.testing.assert_array_equal(same.weights.to_numpy(), r.weights.to_numpy())
+    with pytest.warns(UserWarning, match=f"^raking did not converge in {k - 2} iterations: "):
+        short = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=k - 2, strict=False)
+    assert short.converged is False and short.iterations == k - 2
+    assert short.history["iteration"].tolist() == list(range(1, k - 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=1, strict=False)
+    assert len(one.history) == 1 and one.iterations == 1 and one.converged is False
+
+
+def test_bounded_rake_converged_means_strictly_below_tol():
+    """Converged means the largest relative margin error is < tol, not <=: with tol equal to the error
+    reached at iteration k the solver goes on to iteration k + 1; with max_iter = k and tol equal to the
+    error of the weights it returns, they are not converged, and with the next float above they are.
+    Fails if `err < tol` in the loop or `max(errs) < tol` after it becomes `<=` (_bounded mutants)."""
+    full = rake(TINY, TM, bounds=(0.5, 1.5))
+    err = full.history[["sex", "age"]].max(axis=1).to_numpy()
+    k = len(err) - 2  # an iteration whose error is neither 0 nor below the default tol
+    assert err[k] > 0 and err[k + 1] < err[k]
+    r = rake(TINY, TM, bounds=(0.5, 1.5), tol=float(err[k]))
+    assert r.iterations == k + 2  # history row k is iteration k + 1; it is not < tol, the next one is
+    with pytest.warns(UserWarning, match="raise max_iter$"):
+        part = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=2, strict=False)
+    e = part.max_error
+    assert e > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        at = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=2, tol=e, strict=False)
+    assert at.converged is False and at.max_error == e
+    above = rake(TINY, TM, bounds=(0.5, 1.5), max_iter=2, tol=float(np.nextafter(e, np.inf)))
+    assert above.converged is True and above.iterations == 2
+
+
+def test_ipf_converged_means_strictly_below_tol():
+    """Unbounded raking stops at the first iteration whose margin error is < tol: with tol equal to the
+    error after iteration 2 it stops at iteration 3, with the next float above at iteration 2.
+    Fails if the stopping test of _ipf becomes `<=` or the history is off by one iteration (_ipf mutants)."""
+    full = rake(TINY, TM)
+    e2 = float(full.history.loc[1, ["sex", "age"]].max())
+    assert full.history["iteration"].tolist()[:2] == [1, 2] and e2 > 0
+    assert rake(TINY, TM, tol=e2).iterations == 3
+    assert rake(TINY, TM, tol=float(np.nextafter(e2, np.inf))).iterations == 2
+
+
+def test_bounded_rake_with_lower_bound_zero_gives_no_numpy_warning():
+    """bounds with lower 0 mean "no lower bound": no log(0) and no 0 * inf is evaluated, so raking warns
+    about nothing (numpy's RuntimeWarning would reach the chapter's output). Also on the infeasible case,
+    where the per-category sweep runs. Fails if log(lo) is taken for lo = 0 or the lower-bound branch of
+    psi or of the sweep is taken for lo = 0 (`lo >= 0`, `or True` mutants)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = rake(TINY, TM, bounds=(0.0, 2.0))
+    assert r.converged
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-8)  # not binding
+    df, m, base = _sweep_case()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        rake(df, m, base_weights=base, bounds=(0.0, 1.5), max_iter=6, strict=False)
+    assert [w.category for w in rec] == [UserWarning]
+
+
+def test_bounded_rake_sweep_on_infeasible_bounds():
+    """When no Newton step decreases the dual objective the solver makes one sweep of exact per-category
+    updates (bounded IPF). On _sweep_case the first four Newton steps end with every cell at the upper
+    bound (g = 1.5: no curvature left), so iteration 5 is a sweep, by hand: a = p (one cell, d 3) gets
+    g = 4 / 3; a = q needs 2 g1 + 3 g3 = 7 with g1 capped at 1.5, so g3 = 4 / 3; b = x (one cell) cannot
+    reach 8 and stays at the cap 1.5; b = y scales its two cells (both at 4 / 3) together to 3: g = 0.5
+    each. The weights after max_iter = 5 are therefore 3, 1.5, 1.5, and margin b = y is met exactly.
+    The bounds are infeasible, so strict raking says so (the linear-programming check) and strict=False
+    warns and returns weights within the bounds.
+    Fails if the sweep's bracket, bisection, stopping rule or update (and eta_of) are broken, or the
+    fallback is never / always taken (_bounded mutants of sweep, eta_of, accepted)."""
+    df, m, base = _sweep_case()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        four = rake(df, m, base_weights=base, bounds=(0.0, 1.5), max_iter=4, strict=False)
+        five = rake(df, m, base_weights=base, bounds=(0.0, 1.5), max_iter=5, strict=False)
+    np.testing.assert_allclose(four.weights.to_numpy() / base, [1.5, 1.5, 1.5], rtol=1e-12)
+    np.testing.assert_allclose(five.weights.to_numpy(), [3.0, 1.5, 1.5], rtol=1e-9)
+    assert five.weights.iloc[1:].sum() == pytest.approx(3.0, rel=1e-14)
+    assert five.converged is False and five.iterations == 5 and len(five.history) == 5
+    with pytest.raises(WeightingError, match=r"^raking did not converge in 6 iterations: margin '[ab]', "
+                                             r"category '[pqxy]' has weighted total [0-9.]+ against target "
+                                             r"[0-9.]+ \(relative error [0-9.]+e[-+][0-9]+ > tol 1e-10\); no "
+                                             r"weights within these bounds can meet the margins "
+                                             r"\(linear-programming check\): widen them$"):
+        rake(df, m, base_weights=base, bounds=(0.0, 1.5), max_iter=6)
+    for mi in (6, 9, 12):
+        with pytest.warns(UserWarning, match="widen them$"):
+            r = rake(df, m, base_weights=base, bounds=(0.0, 1.5), max_iter=mi, strict=False)
+        g = r.weights.to_numpy() / base
+        assert np.all(np.isfinite(g)) and g.min() >= 0.0 and g.max() <= 1.5 * (1 + 1e-12)
+        assert r.iterations == mi and r.history["iteration"].tolist() == list(range(1, mi + 1))
