@@ -472,3 +472,74 @@ def test_bounded_rake_sweep_on_infeasible_bounds():
         g = r.weights.to_numpy() / base
         assert np.all(np.isfinite(g)) and g.min() >= 0.0 and g.max() <= 1.5 * (1 + 1e-12)
         assert r.iterations == mi and r.history["iteration"].tolist() == list(range(1, mi + 1))
+
+
+# ------------------------------------------------------------------ rake: closed forms (a second route)
+
+def test_ipf_iterates_on_a_structural_zero_by_hand():
+    """Cells (f, y), (f, o), (m, o) with targets f 2, m 2, y 2, o 2: the only solution puts weight 0 on (f, o),
+    which raking approaches but never reaches. By hand (start 4 / 3 each; sex then age each iteration)
+    the weights after k iterations are 2, 2 / (2k + 1), 2 - 2 / (2k + 1), and the sex total is off by
+    2 / (2k + 1); so raking does not converge within the default max_iter 1000, and the message gives
+    the sex total 2 + 2 / 2001 (or the male one, 2 - 2 / 2001, which ties) and relative error
+    (2 / 2001) / 3. Fails if an IPF step (sex then age, scale by target / total), the iteration count, the
+    default max_iter or the history of non-converged raking change (_ipf and rake mutants)."""
+    df = pd.DataFrame({"sex": ["f", "f", "m"], "age": ["y", "o", "o"]})
+    m = {"sex": {"f": 2.0, "m": 2.0}, "age": {"y": 2.0, "o": 2.0}}
+    for k in (1, 2, 3, 10):
+        with pytest.warns(UserWarning, match=f"^raking did not converge in {k} iterations: margin 'sex'"):
+            r = rake(df, m, max_iter=k, strict=False)
+        y = 2 / (2 * k + 1)
+        np.testing.assert_allclose(r.weights.to_numpy(), [2.0, y, 2.0 - y], rtol=1e-13)
+        assert r.iterations == k and r.converged is False
+        assert r.history["iteration"].tolist() == list(range(1, k + 1))
+        np.testing.assert_allclose(r.history["sex"], [2 / (2 * i + 1) / 3 for i in range(1, k + 1)], rtol=1e-12)
+        np.testing.assert_allclose(r.history["age"], 0.0, atol=1e-15)
+        assert r.max_error == pytest.approx(y / 3, rel=1e-12)
+    with pytest.raises(WeightingError) as e:
+        rake(df, m)
+    err = f"{(2 / 2001) / 3:.2e}"
+    assert str(e.value) in [
+        f"raking did not converge in 1000 iterations: margin 'sex', category {c!r} has weighted total "
+        f"{tot:,.6g} against target 2 (relative error {err} > tol 1e-10)"
+        for c, tot in (("f", 2 + 2 / 2001), ("m", 2 - 2 / 2001))]
+
+
+def test_one_raking_variable_is_poststratification_with_any_base_weights():
+    """With one weighting variable raking is post-stratification: w_i = d_i * T_c / (sum of d in c), the
+    base weights varying within a category (they need not depend on the weighting variables) and kept in
+    proportion. Respondents excluded for a missing weighting variable get NaN and need no valid base
+    weight (0 or NaN there is not an error); the others' base weights must be positive.
+    Fails if the cells' base weights are counted instead of summed, the base weights of excluded rows are
+    checked or used, or the weights are not expanded back to the respondents (rake mutants)."""
+    df = pd.DataFrame({"reg": ["n", "s", "n", None, "s", "n"]}, index=[10, 11, 12, 13, 14, 15])
+    d = np.array([1.0, 2.0, 3.0, 0.0, 6.0, 4.0])
+    r = rake(df, {"reg": {"n": 40.0, "s": 60.0}}, base_weights=d, missing="exclude")
+    expected = [1 * 40 / 8, 2 * 60 / 8, 3 * 40 / 8, np.nan, 6 * 60 / 8, 4 * 40 / 8]
+    np.testing.assert_allclose(r.weights.to_numpy(), expected, rtol=1e-14)
+    assert list(r.weights.index) == [10, 11, 12, 13, 14, 15] and r.weights.name == "weight"
+    assert list(r.excluded) == [13] and r.converged and r.iterations == 1
+    r2 = rake(df, {"reg": {"n": 40.0, "s": 60.0}}, base_weights=np.where(d == 0, np.nan, d), missing="exclude")
+    np.testing.assert_allclose(r2.weights.to_numpy(), expected, rtol=1e-14)
+    # (a RangeIndex here: with another integer index the message shows np.int64(4), reported as a lib bug)
+    with pytest.raises(WeightingError, match=r"^base weight of row 4 is -6\.0; base weights must be positive$"):
+        rake(df.reset_index(drop=True), {"reg": {"n": 40.0, "s": 60.0}},
+             base_weights=d * np.array([1, 1, 1, 1, -1, 1]), missing="exclude")
+    with pytest.raises(WeightingError, match=r"^base weight of row 1 is nan; base weights must be positive$"):
+        rake(df.fillna("n").reset_index(drop=True), {"reg": {"n": 40.0, "s": 60.0}}, base_weights=[1.0, np.nan, 1, 1, 1, 1])
+
+
+def test_default_base_weight_is_the_population_total_over_the_respondents_kept():
+    """Without base weights every kept respondent starts at population total / respondents kept (an
+    excluded respondent does not count), which is what bounds are relative to: TINY plus one respondent
+    with a missing sex, bounds (0.5, 1.5), gives the by-hand weights 30, 30, 20, 10, 10 of
+    test_bounded_rake_with_binding_bounds_by_hand (base 100 / 5 = 20, not 100 / 6).
+    Fails if the default base weight divides by all rows, or the bounded solution ignores exclusions."""
+    df = pd.concat([TINY, pd.DataFrame({"sex": [None], "age": ["y"]})], ignore_index=True)
+    r = rake(df, TM, bounds=(0.5, 1.5), missing="exclude")
+    np.testing.assert_allclose(r.weights.to_numpy()[:5], [30.0, 30.0, 20.0, 10.0, 10.0], rtol=1e-12)
+    assert np.isnan(r.weights.iloc[5]) and list(r.excluded) == [5]
+    assert rake(TINY.assign(base_weight=20.0), TM, bounds=(0.5, 1.5)).weights.tolist() == pytest.approx(
+        [30.0, 30.0, 20.0, 10.0, 10.0], rel=1e-12)
+    explicit = rake(TINY.assign(base_weight=5.0), TM, base_weights=np.full(5, 20.0), bounds=(0.5, 1.5))
+    np.testing.assert_allclose(explicit.weights.to_numpy(), [30.0, 30.0, 20.0, 10.0, 10.0], rtol=1e-12)
