@@ -543,3 +543,38 @@ def test_default_base_weight_is_the_population_total_over_the_respondents_kept()
         [30.0, 30.0, 20.0, 10.0, 10.0], rel=1e-12)
     explicit = rake(TINY.assign(base_weight=5.0), TM, base_weights=np.full(5, 20.0), bounds=(0.5, 1.5))
     np.testing.assert_allclose(explicit.weights.to_numpy(), [30.0, 30.0, 20.0, 10.0, 10.0], rtol=1e-12)
+
+
+def test_bounded_rake_sweep_with_a_positive_lower_bound():
+    """The per-category sweep with bounds (0.3, 3) on three respondents (cells (p, y), (p, x), (q, x), base
+    weights 3, 3, 2), whose margins cannot be met: p needs 3 g1 + 3 g2 = 1 but g >= 0.3 gives at least 1.8.
+    Iteration 6 is a sweep; by hand, from any start: a = p cannot come down to 1, so both its cells go
+    to the lower bound 0.3; a = q (one cell) gets g3 = 6 / 2 = 3; b = y (one cell) gets g1 = 3 / 3 = 1;
+    b = x needs 3 g2 + 2 g3 = 4, met by moving both down, g2 staying at its bound: g3 = (4 - 0.9) / 2
+    = 1.55. So the weights after max_iter = 6 are 3, 0.9, 3.1. Strict raking says the bounds are
+    infeasible. Fails if the sweep's bracket at the lower bound (log lower - max u), its bisection or its
+    update are broken (_bounded sweep mutants with lo > 0)."""
+    df = pd.DataFrame({"a": ["p", "p", "q"], "b": ["y", "x", "x"]})
+    m = {"a": {"p": 1.0, "q": 6.0}, "b": {"x": 4.0, "y": 3.0}}
+    base = np.array([3.0, 3.0, 2.0])
+    with pytest.warns(UserWarning, match=r"^raking did not converge in 6 iterations: .*widen them$"):
+        r = rake(df, m, base_weights=base, bounds=(0.3, 3.0), max_iter=6, strict=False)
+    np.testing.assert_allclose(r.weights.to_numpy(), [3.0, 0.9, 3.1], rtol=1e-12)
+    with pytest.raises(WeightingError, match=r"no weights within these bounds can meet the margins"):
+        rake(df, m, base_weights=base, bounds=(0.3, 3.0), max_iter=6)
+
+
+def test_bounded_rake_starts_from_base_weights_scaled_to_the_population_total():
+    """The bounded solver starts from the base weights scaled to the population total: with base weights
+    1 (sum 5, population 100) the first history row holds the errors of weights 20 each, by hand sex
+    |40 - 60| / 61 vs |60 - 40| / 41 -> 20 / 41 and age 10 / 51; it then converges to the raking solution
+    (bounds (0.1, 50) on g = weight / 1 do not bind); likewise for unequal base weights.
+    Fails if the start is not scaled (the log of population / base total put on another coefficient) or
+    the history's first row is not the start (_bounded mutants of eta[0])."""
+    r = rake(TINY, TM, base_weights=np.ones(5), bounds=(0.1, 50.0))
+    np.testing.assert_allclose(r.history.iloc[0].to_numpy(), [1.0, 20 / 41, 10 / 51], rtol=1e-14)
+    np.testing.assert_allclose(r.weights.to_numpy(), _ipf_by_hand(200), rtol=1e-8)
+    # base weights 1, 2, 1, 2, 1 scaled to 100: 100 / 7 times them; sex m 400 / 7 vs 40, age y 200 / 7 vs 50
+    uneq = rake(TINY, TM, base_weights=np.array([1.0, 2.0, 1.0, 2.0, 1.0]), bounds=(0.01, 100.0))
+    np.testing.assert_allclose(uneq.history.iloc[0].to_numpy(), [1.0, (400 / 7 - 40) / 41, (50 - 200 / 7) / 51],
+                               rtol=1e-14)
