@@ -605,3 +605,13 @@ def test_bounded_rake_is_newton_fast_on_hard_cases():
                 assert b <= max(1e4 * a * a, 1e-13), (bounds, a, b)  # 1e-13: rounding
         n += 1
     assert n == 15
+
+
+def test_margins_given_as_integers_are_kept_as_float_targets():
+    """Integer targets in a dict (the usual way to type population counts) become float targets in the
+    RakeResult, as from the long table. Fails if the margins' Series keep an integer dtype (the dtype=float
+    of _normalise_margins dropped or None)."""
+    r = rake(TINY, {"sex": {"f": 60, "m": 40}, "age": {"y": 50, "o": 50}})
+    assert [r.margins[v].dtype for v in ("sex", "age")] == [np.dtype(float), np.dtype(float)]
+    assert r.margins["sex"].to_dict() == {"f": 60.0, "m": 40.0}
+    assert all(type(x) is float for x in r.margins["age"].tolist())
