@@ -615,3 +615,12 @@ def test_margins_given_as_integers_are_kept_as_float_targets():
     assert [r.margins[v].dtype for v in ("sex", "age")] == [np.dtype(float), np.dtype(float)]
     assert r.margins["sex"].to_dict() == {"f": 60.0, "m": 40.0}
     assert all(type(x) is float for x in r.margins["age"].tolist())
+
+
+def test_non_convergence_warning_points_at_the_caller():
+    """strict=False warns with stacklevel=2, so the warning names the caller's line (the chapter's cell), not a
+    line of lib/ehelse/weighting.py. (Only "not in weighting.py" is asserted: under mutmut a trampoline
+    frame sits between the caller and rake.) Fails if the stacklevel is dropped (x_rake stacklevel mutant)."""
+    with pytest.warns(UserWarning, match="^raking did not converge in 1 iterations") as rec:
+        rake(TINY, TM, max_iter=1, strict=False)
+    assert len(rec) == 1 and Path(rec[0].filename).name != "weighting.py"
