@@ -624,3 +624,13 @@ def test_non_convergence_warning_points_at_the_caller():
     with pytest.warns(UserWarning, match="^raking did not converge in 1 iterations") as rec:
         rake(TINY, TM, max_iter=1, strict=False)
     assert len(rec) == 1 and Path(rec[0].filename).name != "weighting.py"
+
+
+def test_rake_result_records_the_tolerance_used():
+    """RakeResult.tol is the tolerance the weights were checked against, as a float: 1e-6 when asked for,
+    not the default 1e-10; a tolerance of 1 (int) is recorded as 1.0 and is met at once.
+    Fails if rake does not pass tol to the result (x_rake tol mutants)."""
+    r = rake(TINY, TM, tol=1e-6)
+    assert r.tol == 1e-6 and r.converged and r.max_error < 1e-6
+    one = rake(TINY, TM, tol=1)
+    assert one.tol == 1.0 and type(one.tol) is float and one.iterations == 1
