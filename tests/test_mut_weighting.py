@@ -634,3 +634,21 @@ def test_rake_result_records_the_tolerance_used():
     assert r.tol == 1e-6 and r.converged and r.max_error < 1e-6
     one = rake(TINY, TM, tol=1)
     assert one.tol == 1.0 and type(one.tol) is float and one.iterations == 1
+
+
+def test_single_kept_respondent_and_base_weights_with_missing_values():
+    """One respondent left (the other excluded): the default base weight is the population total / 1, so
+    with bounds (0.5, 1.5) the weight is the total itself (g = 1). Base weights given as an object Series
+    with None (a column with blanks) are read as floats: None on an excluded respondent is ignored, on a
+    kept one it is the nan of the error message.
+    Fails if the default base weight divides by at least 2, or the base weights are not converted to float
+    (x_rake mutants of the default base weight and of np.asarray(..., dtype=float))."""
+    df = pd.DataFrame({"sex": ["f", None]})
+    r = rake(df, {"sex": {"f": 10.0}}, bounds=(0.5, 1.5), missing="exclude")
+    assert r.converged and r.weights.iloc[0] == pytest.approx(10.0, rel=1e-12) and np.isnan(r.weights.iloc[1])
+    bw = pd.Series([2.0, None, 1.0, 1.0, 1.0, 1.0], dtype=object)
+    six = pd.DataFrame({"reg": ["n", None, "s", "n", "s", "n"]})
+    got = rake(six, {"reg": {"n": 40.0, "s": 60.0}}, base_weights=bw, missing="exclude")
+    np.testing.assert_allclose(got.weights.to_numpy(), [20.0, np.nan, 30.0, 10.0, 30.0, 10.0], rtol=1e-14)
+    with pytest.raises(WeightingError, match=r"^base weight of row 1 is nan; base weights must be positive$"):
+        rake(six.fillna("n"), {"reg": {"n": 40.0, "s": 60.0}}, base_weights=bw)
