@@ -204,14 +204,16 @@ def test_calibrated_probabilities_are_a_softmax_of_the_tilt_and_stable():
 # ---------------------------------------------------------------- round 3: the answer model
 
 
-def _answers(shares, *, scale="s", labels=("Ja", "Nei"), n=4000, seed=11, **extra):
-    """_answer for n respondents without tilt (every trait 0, equal weights): the answer shares are the target."""
+def _answers(shares, *, scale="s", labels=("Ja", "Nei"), n=4000, seed=11, trait=None, **extra):
+    """_answer for n respondents with equal weights, by default without tilt (every trait 0): the answer
+    shares are then the target."""
     import numpy as np
     import pandas as pd
 
     spec = {"scale": scale, "labels": list(labels), "shares": dict(shares), **extra}
     z = np.zeros(n)
-    return microdata._answer(spec, pd.DataFrame(index=range(n)), np.ones(n), z, z, np.random.default_rng(seed))
+    t = z if trait is None else trait
+    return microdata._answer(spec, pd.DataFrame(index=range(n)), np.ones(n), t, z, np.random.default_rng(seed))
 
 
 def test_answer_default_exhaustive_adds_no_residual():
@@ -241,11 +243,17 @@ def test_answer_residual_only_below_99_5_percent():
 
 
 def test_answer_a_printed_zero_share_still_gives_valid_answers():
-    """Fails if a printed 0 % is not floored at 0.05 % before the intercepts are solved (log 0 makes every
-    probability NaN and every respondent answers the first category) (mutants of _answer: np.clip)."""
-    ans = _answers({"Ja": 0.0, "Nei": 100.0})
-    assert (ans == "Nei").mean() > 0.99
-    assert set(ans) <= {"Ja", "Nei"}
+    """Fails if a printed 0 % is not floored at 0.05 % before the intercepts are solved: with respondents
+    of different traits, log 0 makes every probability NaN and every respondent answers the first
+    category (mutants of _answer: np.clip)."""
+    import numpy as np
+
+    labels = ("Ja", "Nei", "Kanskje")
+    for trait in (None, np.random.default_rng(2).normal(size=4000)):
+        ans = _answers({"Ja": 0.0, "Nei": 60.0, "Kanskje": 40.0}, labels=labels, trait=trait)
+        assert (ans == "Ja").mean() < 0.01
+        assert abs((ans == "Nei").mean() - 0.6) < 4 * np.sqrt(0.24 / 4000)
+        assert set(ans) <= set(labels)
 
 
 def test_answer_multi_is_selected_or_not():
@@ -641,7 +649,8 @@ def _recovery_data():
             (2022, "male", "Nord", "Nei", "Valgt", nan),
             (2022, "male", "Nord", nan, "Ikke valgt", nan)]
     df = pd.DataFrame(rows, columns=["year", "sex", "region", "q", "m[1]", "r"])
-    df["index"] = range(100, 110)  # a respondents' column that happens to be called 'index'
+    df["index"] = range(100, 110)  # respondents' columns that happen to be called 'index' and 'level_0'
+    df["level_0"] = range(10)
     df.index = range(50, 60)
     return df
 
@@ -675,8 +684,8 @@ def test_recovery_rows_targets_and_estimates(monkeypatch):
     exhaustive by default), the unweighted and raked shares in percent computed by hand (raked to 3 women
     per man: women weigh 75, men 25), the raked CI, base and effective base of estimates.shares, within
     the region for a regional bar; or if its columns are renamed (mutants of recovery: continue/break,
-    the target rule, the 100x factors, the row keys, the region domain, reset_index with an 'index'
-    column)."""
+    the target rule, the 100x factors, the row keys, the region domain, reset_index keeping the old index
+    (it cannot be inserted beside columns 'index' and 'level_0'))."""
     import numpy as np
     from ehelse.estimates import design, shares
     from ehelse.weighting import rake
@@ -755,3 +764,17 @@ def test_recovery_refuses_an_answer_outside_the_scale(monkeypatch):
     with pytest.raises(EstimateError) as e:
         microdata.recovery(df, "R", "citizens", 2022, None)
     assert str(e.value) == "question 'q': answer 'Annet' (rows [0]) is not one of the categories ['Ja', 'Nei']"
+
+
+def test_recovery_keeps_an_option_nobody_chose(monkeypatch):
+    """Fails if a multiple-choice option that nobody in the domain chose loses its row (its estimate is 0 %,
+    not missing): the categories passed to the estimates must be both 'Valgt' and 'Ikke valgt', not only
+    the answers present (mutants of recovery: categories=cats of the raked and the unweighted shares)."""
+    df = _recovery_data()
+    df["m[2]"] = "Ikke valgt"
+    spec = {"year": 2022, "population": "citizens", "region": None, "labels": ["Valgt"], "scale": "multi",
+            "column": "m[2]", "item": "Rare", "figure_id": "F7", "shares": {"Valgt": 2.0}, "exhaustive": True}
+    monkeypatch.setattr(microdata, "answer_specs", lambda report: [spec])
+    out = microdata.recovery(df, "R", "citizens", 2022, {"sex": {"female": 300.0, "male": 100.0}})
+    assert out[["figure_id", "category", "published", "target", "unweighted", "weighted", "n"]].values.tolist() == [
+        ["F7", "Valgt", 2.0, 2.0, 0.0, 0.0, 8]]
