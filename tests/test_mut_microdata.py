@@ -257,7 +257,8 @@ def test_answer_a_printed_zero_share_still_gives_valid_answers():
 
 
 def test_answer_multi_is_selected_or_not():
-    """Fails if a multiple-choice option is not answered 'Valgt' with its printed share, else 'Ikke valgt'."""
+    """Fails if a multiple-choice option is not answered 'Valgt' with its printed share, else 'Ikke valgt'
+    (mutants of _answer's multi branch)."""
     import numpy as np
 
     ans = _answers({"Valgt": 30.0}, scale="multi", labels=("Valgt",))
