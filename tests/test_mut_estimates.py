@@ -620,3 +620,25 @@ def test_subgroup_nets_of_a_declared_category_nobody_chose():
                         min_base=1, flag_base=1)
     assert out["estimate"].tolist() == [0.0, 0.0] and out["vs_total"].tolist() == [0.0, 0.0]
     assert out["vs_total_se"].tolist() == [0.0, 0.0] and out["p_value"].isna().all()
+
+
+# ------------------------------------------------------------------ round 3: published shares (full-run survivors)
+
+def test_published_share_ci_upper_bound_missing_values_and_wilson_at_zero():
+    """logit: both bounds 100 / (1 + exp(-(b -+ z sb))); a missing share or base gives NaN bounds, not an error
+    (as published_share_se); wilson at 0 % is statsmodels' score interval [0, z^2 / (n + z^2)], which the
+    SE-based formula (SE 0) cannot give.
+    Fails if the upper bound's 100 changes (mutants 85, 86), the inputs are not made floats (23, 25, 30, 32) or
+    wilson is not routed to the score interval on the effective n (34, 35)."""
+    se = np.sqrt(2 * 0.21 / 200)
+    b, sb, z = np.log(0.3 / 0.7), se / 0.21, stats.norm.ppf(0.95)
+    lo, hi = published_share_ci(30, 200, 2.0, level=0.9, method="logit")
+    assert lo == pytest.approx(100 / (1 + np.exp(-(b - z * sb))), rel=1e-12)
+    assert hi == pytest.approx(100 / (1 + np.exp(-(b + z * sb))), rel=1e-12)
+    for args in (([30, None], [200, 200]), ([30, 30], [200, None])):
+        lo, hi = published_share_ci(*args, level=0.9, method="logit")
+        assert lo[0] == pytest.approx(100 / (1 + np.exp(-(b - stats.norm.ppf(0.95) * np.sqrt(0.21 / 200) / 0.21))))
+        assert np.isnan(lo[1]) and np.isnan(hi[1])
+    z = stats.norm.ppf(0.975)
+    lo, hi = published_share_ci(0, 100, method="wilson", level=0.95)
+    assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(100 * z ** 2 / (100 + z ** 2), rel=1e-10)
