@@ -642,3 +642,45 @@ def test_published_share_ci_upper_bound_missing_values_and_wilson_at_zero():
     z = stats.norm.ppf(0.975)
     lo, hi = published_share_ci(0, 100, method="wilson", level=0.95)
     assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(100 * z ** 2 / (100 + z ** 2), rel=1e-10)
+
+
+SHARE_COLS = ["category", "estimate", "se", "ci_low", "ci_high", "deff", "n", "n_weighted", "n_eff"]
+
+
+def test_shares_empty_subgroups_keep_the_other_rows_and_the_table_columns():
+    """By sex in the domain of women, then of men: the empty level (last, then first) gives NaN rows with bases 0
+    for each category but the excluded one, and the other level's rows stay, in the table's columns only.
+    Fails if the empty level's rows replace the earlier ones (`rows =`, shares mutant 31), the loop stops at it,
+    a key of the empty row is renamed or a base is not 0 (shares mutants of the empty branch)."""
+    d = design(ANS)
+    f = (ANS["sex"] == "f").to_numpy()
+    for dom, empty, full in ((f, "m", "f"), (~f, "f", "m")):
+        t = shares(d, "q", by="sex", domain=dom, exclude=["Vet ikke"])
+        assert list(t.columns) == ["sex"] + SHARE_COLS
+        assert t["sex"].tolist() == ["f", "f", "m", "m"] and t["category"].tolist() == ["Ja", "Nei"] * 2
+        e, g = t[t["sex"] == empty], t[t["sex"] == full]
+        assert e[["estimate", "se", "ci_low", "ci_high", "deff"]].isna().all().all()
+        assert e["n"].tolist() == [0, 0] and e["n_weighted"].tolist() == [0.0, 0.0] and e["n_eff"].tolist() == [0, 0]
+        assert g["estimate"].notna().all() and g["n"].tolist() == [int(dom.sum()) - (full == "m")] * 2
+
+
+def test_shares_level_and_methods_by_hand():
+    """Unweighted, 'Vet ikke' excluded: p = 4/7, 3/7 with SE^2 = 8/7 p(1-p)/7; level=0.9 gives the logit interval
+    with t(0.95, 6); ci='wilson' Wilson on the effective n; korn_graubard in the women's domain rescales with the
+    design's 8 rows. Fails if level or the method is not used (shares mutant 2 and the CI-call mutants)."""
+    d = design(ANS)
+    p = np.array([4, 3]) / 7
+    se = np.sqrt(8 / 7 * p * (1 - p) / 7)
+    t = shares(d, "q", exclude=["Vet ikke"], level=0.9)
+    lo, hi = _logit(p, se, 6, 0.9)
+    np.testing.assert_allclose(t["ci_low"], lo, rtol=1e-12)
+    np.testing.assert_allclose(t["ci_high"], hi, rtol=1e-12)
+    w = shares(d, "q", exclude=["Vet ikke"], ci="wilson", level=0.9)
+    lo, hi = _wilson(p, p * (1 - p) / se ** 2, stats.norm.ppf(0.95))
+    np.testing.assert_allclose(w["ci_low"], lo, rtol=1e-10)
+    np.testing.assert_allclose(w["ci_high"], hi, rtol=1e-10)
+    k = shares(d, "q", domain=(ANS["sex"] == "f").to_numpy(), ci="korn_graubard").iloc[0]  # Ja: 3 of 4
+    p, se = 0.75, np.sqrt(8 / 7 * 0.75 * 0.25 / 4)
+    ne = p * (1 - p) / se ** 2 * (stats.t.ppf(0.025, 7) / stats.t.ppf(0.025, 3)) ** 2
+    assert k["ci_low"] == pytest.approx(stats.beta.ppf(0.025, ne * p, ne * (1 - p) + 1), rel=1e-10)
+    assert k["ci_high"] == pytest.approx(stats.beta.ppf(0.975, ne * p + 1, ne * (1 - p)), rel=1e-10)
