@@ -684,3 +684,43 @@ def test_shares_level_and_methods_by_hand():
     ne = p * (1 - p) / se ** 2 * (stats.t.ppf(0.025, 7) / stats.t.ppf(0.025, 3)) ** 2
     assert k["ci_low"] == pytest.approx(stats.beta.ppf(0.025, ne * p, ne * (1 - p) + 1), rel=1e-10)
     assert k["ci_high"] == pytest.approx(stats.beta.ppf(0.975, ne * p + 1, ne * (1 - p)), rel=1e-10)
+
+
+def test_shares_of_an_empty_or_one_respondent_domain():
+    """An empty domain is 'the base is empty' (exact message); a domain of one respondent is a base: share 1
+    with SE 0. Fails if share_cov's empty-base check moves to one respondent or its message changes
+    (share_cov mutants 8-11)."""
+    d = design(ANS)
+    with pytest.raises(EstimateError, match=r"^the base is empty: no respondent in the domain$"):
+        shares(d, "q", domain=np.zeros(8, dtype=bool))
+    one = shares(d, "q", domain=np.arange(8) == 2).iloc[0]
+    assert (one["category"], one["estimate"], one["se"], one["n"]) == ("Nei", 1.0, 0.0, 1)
+
+
+def test_shares_deff_of_a_share_at_0_or_1_is_quiet():
+    """By sex, no woman said 'Vet ikke' and every answer of a one-category subgroup is that category: the design
+    effect 0 / 0 is NaN without a warning. Fails if the errstate guard of the deff loses invalid= (shares mutants
+    103, 105)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = shares(design(ANS), "q", by="sex")
+    f_vi = t[(t["sex"] == "f") & (t["category"] == "Vet ikke")].iloc[0]
+    assert f_vi["estimate"] == 0.0 and f_vi["se"] == 0.0 and np.isnan(f_vi["deff"])
+
+
+def test_rake_layout_is_kept_on_the_design_and_lists_each_variables_codes():
+    """_rake_layout computes the joint raking cells once per design and keeps them on it (a second call returns
+    the same object); its margins are, in the order of the raking variables, each variable's category code of
+    every cell. Fails if the cache is not stored or not read (mutants 1-4, 53, 57, 58) or the margins come in
+    reverse order (mutant 49)."""
+    from ehelse.estimates import _rake_layout
+
+    df = pd.DataFrame({"a": list("xxyyzzxy"), "b": list("ppqqppqp")})
+    d = design(df, rake_vars=["a", "b"])
+    first = _rake_layout(d)
+    assert _rake_layout(d) is first
+    cell, margins = first
+    assert len(margins) == 2
+    # cells in the order of their joint codes a * 2 + b: (x,p) (x,q) (y,p) (y,q) (z,p); (z,q) is empty
+    assert cell.tolist() == [0, 0, 3, 3, 4, 4, 1, 2]
+    assert margins[0].tolist() == [0, 0, 1, 1, 2] and margins[1].tolist() == [0, 1, 0, 1, 0]
