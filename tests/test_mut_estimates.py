@@ -724,3 +724,42 @@ def test_rake_layout_is_kept_on_the_design_and_lists_each_variables_codes():
     # cells in the order of their joint codes a * 2 + b: (x,p) (x,q) (y,p) (y,q) (z,p); (z,q) is empty
     assert cell.tolist() == [0, 0, 3, 3, 4, 4, 1, 2]
     assert margins[0].tolist() == [0, 0, 1, 1, 2] and margins[1].tolist() == [0, 1, 0, 1, 0]
+
+
+def test_proportion_ci_every_method_both_bounds_and_quiet_at_the_ends():
+    """p = 0.3, SE 0.05 at level 0.9: logit with t(0.95, 10) and with z when df is None, Wilson on
+    n = p(1-p)/SE^2, Clopper-Pearson on n rescaled by (t(0.05, 29) / t(0.05, 10))^2 with n_design 30 and by
+    nothing when n_design is not given; both bounds each time. Shares of 0 and 1 (SE 0 or not) give no
+    warning in any method, nor does a share inside (0, 1) with SE 0. Fails if a quantile, a bound, a default or an errstate guard changes (proportion_ci,
+    _clopper_pearson mutants)."""
+    p, se, lev = 0.3, 0.05, 0.9
+    n = p * (1 - p) / se ** 2
+    for df, q in ((10, stats.t.ppf(0.95, 10)), (None, stats.norm.ppf(0.95))):
+        lo, hi = proportion_ci(p, se, df, level=lev)
+        elo, ehi = _logit(p, se, 1e12, lev) if df is None else _logit(p, se, df, lev)
+        assert (lo, hi) == (pytest.approx(float(elo), rel=1e-9), pytest.approx(float(ehi), rel=1e-9))
+        b, sb = np.log(p / (1 - p)), se / (p * (1 - p))
+        assert hi == pytest.approx(1 / (1 + np.exp(-(b + q * sb))), rel=1e-12)
+        assert lo == pytest.approx(1 / (1 + np.exp(-(b - q * sb))), rel=1e-12)
+    lo, hi = proportion_ci(p, se, 10, level=lev, method="wilson")
+    elo, ehi = _wilson(p, n, stats.norm.ppf(0.95))
+    assert (lo, hi) == (pytest.approx(elo, rel=1e-12), pytest.approx(ehi, rel=1e-12))
+    for nd, rows in ((30, 30), (None, 11)):
+        lo, hi = proportion_ci(p, se, 10, level=lev, method="korn_graubard", n_design=nd)
+        ne = n * (stats.t.ppf(0.05, rows - 1) / stats.t.ppf(0.05, 10)) ** 2
+        assert lo == pytest.approx(stats.beta.ppf(0.05, ne * p, ne * (1 - p) + 1), rel=1e-10)
+        assert hi == pytest.approx(stats.beta.ppf(0.95, ne * p + 1, ne * (1 - p)), rel=1e-10)
+    lo, hi = proportion_ci(p, se, None, level=lev, method="korn_graubard")  # no df: no rescaling
+    assert lo == pytest.approx(stats.beta.ppf(0.05, n * p, n * (1 - p) + 1), rel=1e-10)
+    ends = np.array([0.0, 1.0, 0.0, 1.0, 0.3, 0.3])  # the last with SE 0: an infinite effective n
+    ses = np.array([0.0, 0.0, 0.02, 0.02, 0.05, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in ("logit", "wilson", "korn_graubard"):
+            for df in (10, None):
+                lo, hi = proportion_ci(ends, ses, df, level=lev, method=method, n_design=30)
+                assert lo.shape == hi.shape == (6,) and np.isfinite(lo[4]) and np.isfinite(hi[4])
+    lo, hi = proportion_ci(ends, ses, 10, method="korn_graubard")
+    assert lo[[0, 2]].tolist() == [0.0, 0.0] and hi[[1, 3]].tolist() == [1.0, 1.0]
+    with pytest.raises(EstimateError, match="unknown CI method 'LOGIT'"):
+        proportion_ci(p, se, 10, method="LOGIT")
