@@ -763,3 +763,18 @@ def test_proportion_ci_every_method_both_bounds_and_quiet_at_the_ends():
     assert lo[[0, 2]].tolist() == [0.0, 0.0] and hi[[1, 3]].tolist() == [1.0, 1.0]
     with pytest.raises(EstimateError, match="unknown CI method 'LOGIT'"):
         proportion_ci(p, se, 10, method="LOGIT")
+
+
+def test_proportion_ci_takes_an_object_column_with_a_missing_value():
+    """Shares and SEs from a table column of object dtype (None for a missing row): the missing row's bounds are
+    the same as for floats in every method, the missing row's NaN for logit and wilson (korn_graubard gives
+    [0, 1] there, reported as a bug, not pinned). Fails if p or se is not converted with dtype=float
+    (proportion_ci dtype mutants)."""
+    p = pd.Series([0.3, None], dtype=object)
+    se = pd.Series([0.05, None], dtype=object)
+    for method in ("logit", "wilson", "korn_graubard"):
+        lo, hi = proportion_ci(p, se, 10, method=method)
+        flo, fhi = proportion_ci(0.3, 0.05, 10, method=method)
+        assert lo[0] == pytest.approx(float(flo), rel=1e-12) and hi[0] == pytest.approx(float(fhi), rel=1e-12)
+        if method != "korn_graubard":
+            assert np.isnan(lo[1]) and np.isnan(hi[1])
