@@ -222,3 +222,124 @@ def test_outcome_message_lists_five_values():
             "outcome 'v' has values ['2', '3', '4', '5', '6']: give positive=<answer(s)> counted as 1, or a 0/1 "
             "column") + "$"):
         logistic(d, "v ~ sex")
+
+
+# ------------------------------------------------------------------ round 3: the Newton loop, Rao-Scott details
+
+import warnings  # noqa: E402
+
+
+def _newton_path(X, y, n_steps):
+    """Plain Newton-Raphson for the logistic likelihood from beta = 0: (max |step|, max |beta|, beta) per step."""
+    beta, out = np.zeros(X.shape[1]), []
+    for _ in range(n_steps):
+        mu = 1 / (1 + np.exp(-(X @ beta)))
+        step = np.linalg.solve(X.T @ (X * (mu * (1 - mu))[:, None]), X.T @ (y - mu))
+        beta = beta + step
+        out.append((np.abs(step).max(), np.abs(beta).max(), beta.copy()))
+    return out
+
+
+def test_logistic_stops_at_the_first_step_below_tol_times_one_plus_the_largest_coefficient():
+    """The Newton loop stops at the first step with max |step| < tol * (1 + max |beta|): with tol set just above
+    step 3's ratio the fit returns beta after step 3 (not 4); with tol just above step 2's ratio for 2 + max|beta|
+    it still returns step 3 (not 2). The path is recomputed here by plain Newton-Raphson.
+    Fails if the rule becomes tol / (1 + ...) or tol * (2 + ...) (logistic mutants 106, 108)."""
+    d = design(DF)
+    X = np.column_stack([np.ones(40), (DF["sex"] == "m").to_numpy(float)])
+    path = _newton_path(X, (DF["q"] == "Ja").to_numpy(float), 5)
+    (s1, b1, _), (s2, b2, beta2), (s3, b3, beta3), (s4, b4, beta4) = path[:4]
+    tol_a = 1.01 * s3 / (1 + b3)
+    assert s2 >= tol_a * (1 + b2) and s3 >= tol_a / (1 + b3)  # the window: step 3 stops, a tighter rule would not
+    got = logistic(d, "q ~ sex", positive="Ja", tol=tol_a)["estimate"].to_numpy()
+    np.testing.assert_allclose(got, beta3, rtol=1e-12)
+    assert np.abs(beta4 - beta3).max() > 1e-7
+    tol_b = 1.01 * s2 / (2 + b2)
+    assert s2 >= tol_b * (1 + b2) and s3 < tol_b * (1 + b3) and s1 >= tol_b * (2 + b1)
+    got = logistic(d, "q ~ sex", positive="Ja", tol=tol_b)["estimate"].to_numpy()
+    np.testing.assert_allclose(got, beta3, rtol=1e-12)
+    assert np.abs(beta3 - beta2).max() > 1e-3
+
+
+def test_logistic_max_iter_reached_lists_the_first_five_terms():
+    """One Newton step allowed (max_iter=1) on a fit that needs more: no coefficient is beyond 30, so the
+    message lists all terms, the first five of six.
+    Fails if the loop runs another number of steps (range mutants 65, 66, 67), the fallback to all terms is lost
+    (mutants 130-132) or more than five are listed (mutant 134)."""
+    df = pd.DataFrame({"g": list("aaaabbbbccccddddeeeeffff"), "y": [1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0] * 2})
+    with pytest.raises(EstimateError, match=re.escape(
+            "logistic: the fit of 'y' does not converge (terms ['(Intercept)', 'gb', 'gc', 'gd', 'ge'] diverge): the "
+            "outcome is (quasi-)separated by a predictor; merge levels or drop the predictor") + "$"):
+        logistic(design(df), "y ~ g", max_iter=1)
+    r = logistic(design(df), "y ~ g")  # converges with the default max_iter: log odds of each level by hand
+    odds = np.array([1 / 3, 1, 3, 1 / 3, 1, 3])
+    np.testing.assert_allclose(r["estimate"], np.r_[np.log(odds[0]), np.log(odds[1:] / odds[0])], rtol=1e-9,
+                               atol=1e-12)
+
+
+def test_logistic_separation_stops_when_a_coefficient_passes_30():
+    """Men all 'Ja': the sex coefficient grows by about 1 a step; the loop stops once it passes 30 and names that
+    term only. Run on, the men's fitted probability becomes exactly 1 (near 37), the information matrix singular
+    and every coefficient NaN, which would name all terms.
+    Fails if the divergence test of the loop needs a non-finite `and` a large beta (logistic mutant 95)."""
+    df = DF.assign(q=["Ja"] * 12 + ["Nei"] * 8 + ["Ja"] * 20)
+    with pytest.raises(EstimateError, match=re.escape("(terms ['sexm'] diverge)")):
+        logistic(design(df), "q ~ sex", positive="Ja")
+
+
+def test_logistic_singular_information_gives_the_divergence_message():
+    """x of 0 or 1000, y = 1 wherever x = 1000: the fitted probability there reaches exactly 1 while the
+    coefficient is still small (0.04), the information matrix is singular, the Newton step NaN, and the message
+    names every term (no coefficient is beyond 30, none is finite); no warning.
+    Fails if the singular-matrix fallback is not a NaN step of beta's shape (logistic mutants 88, 89, 91, 92)."""
+    df = pd.DataFrame({"y": [1, 0, 1, 0, 1, 1, 1, 1], "x": [0, 0, 0, 0, 1000, 1000, 1000, 1000.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(EstimateError, match=re.escape(
+                "logistic: the fit of 'y' does not converge (terms ['(Intercept)', 'x'] diverge)")):
+            logistic(design(df), "y ~ x")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide")  # n_eff's squares underflow (0 / 0)
+def test_logistic_does_not_depend_on_the_unit_of_the_weights():
+    """Weights 1e-170 times the unit weights: the same coefficients and SEs (svyglm normalises the weights;
+    squaring such weights would underflow to 0 and make the information matrix 0).
+    Fails if the weights are multiplied by their mean instead of divided (logistic mutant 57)."""
+    ref = logistic(design(DF), "q ~ sex", positive="Ja")
+    tiny = logistic(design(DF, weights=np.full(40, 1e-170)), "q ~ sex", positive="Ja")
+    np.testing.assert_allclose(tiny["estimate"], ref["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(tiny["se"], ref["se"], rtol=1e-9)
+
+
+def test_rao_scott_with_an_empty_cell_by_hand():
+    """2 x 2 table of six unweighted respondents with the cell (r0, c1) empty: P = 1/3 in the other three cells,
+    Pearson X^2 = 6 * 1/4 = 1.5. R's svychisq gives an empty cell 0 (not 1/0) in diag(1/p); with one interaction
+    contrast v = (1, -1, -1, 1) and V = (diag p - pp') / (n - 1), the design effect is n/(n-1) (S - 1)/S with
+    S = sum of 1/p over the non-empty cells = 9: 16/15. Without a warning (no 1/0 evaluated).
+    Fails if the empty cell's 1/p is not 0 (idiag mutants 145, 152, 153, 156) or 1/0 is computed (mutant 163)."""
+    df = pd.DataFrame({"a": ["r0", "r0", "r1", "r1", "r1", "r1"], "b": ["c0", "c0", "c0", "c0", "c1", "c1"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = rao_scott(design(df), "a", "b")
+    deff = 16 / 15
+    assert r["pearson"].tolist() == pytest.approx([1.5, 1.5], rel=1e-12)
+    assert r["mean_deff"].tolist() == pytest.approx([deff, deff], rel=1e-12)
+    assert r["statistic"].tolist() == pytest.approx([1.5 / deff, 1.5 / deff], rel=1e-12)
+    assert r["ndf"][0] == pytest.approx(1.0, rel=1e-12) and r["ddf"][0] == pytest.approx(5.0, rel=1e-12)
+    assert r["p_value"][1] == pytest.approx(stats.chi2.sf(1.5 / deff, 1), rel=1e-10)
+
+
+def test_rao_scott_columns_and_missing_value_messages():
+    """The table's columns in order (ddf NaN in the Chisq row, no other column); a missing row or column
+    variable is named in the message. Fails if a key of the Chisq row is renamed (mutants 240, 241) or
+    _levels is given no name (mutants 18, 24)."""
+    r = rao_scott(design(DF), "q", "sex")
+    assert list(r.columns) == ["method", "statistic", "ndf", "ddf", "p_value", "pearson", "mean_deff", "rows",
+                               "columns", "n"]
+    for col in ("q", "sex"):
+        bad = DF.astype({col: object})
+        bad.loc[3, col] = None
+        with pytest.raises(EstimateError, match=re.escape(
+                f"variable {col!r} is missing for 1 respondent(s) in the domain (rows [3]); restrict the domain, "
+                f"e.g. domain=data[{col!r}].notna()") + "$"):
+            rao_scott(design(bad), "q", "sex")

@@ -351,3 +351,164 @@ def stats_t(p, df):
     from scipy import stats
 
     return stats.t.ppf(p, df)
+
+
+# ------------------------------------------------------------------ round 3: _means, defaults, pass-through
+
+import dataclasses  # noqa: E402
+
+from ehelse.replicates import ReplicateDesign  # noqa: E402
+
+RR = pd.DataFrame({"g": list("aaaabbbbbb"), "h": list("xyxyxyxyyy")})  # every (g, h) cell has >= 2 respondents
+RM = {"g": {"a": 40.0, "b": 60.0}, "h": {"x": 50.0, "y": 50.0}}
+
+
+def test_a_replicate_without_respondents_in_the_domain_is_named():
+    """Delete-one JK1 with a domain of one respondent (row 3): replicate 3 has no respondent in it. Weights 0.1
+    make every other replicate's domain total 0.1 * 8/7 < 1, which is still a domain.
+    Fails if the empty-replicate check moves (`< 0`, `<= 1`), picks another replicate (`<= 1`, `[1]`, `< 0`)
+    or its message changes (_means mutants 7-17)."""
+    d = design(pd.DataFrame({"y": Y}), weights=np.full(8, 0.1))
+    r = replicate_weights(d, "jk1")
+    with pytest.raises(EstimateError, match=r"^replicate 3 has no respondent in the domain; use larger JK1 groups$"):
+        replicate_se(r, "y", domain=np.arange(8) == 2)
+    out = replicate_se(r, "y")  # small weights are weights: the textbook mean and s / sqrt(n)
+    m, se = _textbook(Y)
+    assert out["estimate"][0] == pytest.approx(m, rel=1e-12) and out["se"][0] == pytest.approx(se, rel=1e-12)
+
+
+def test_replicate_variance_of_a_design_with_mse_is_centred_at_the_full_estimate():
+    """Weights 1..8, delete-one JK1: replicate r's mean is (S - w_r y_r) / (W - w_r); the variance is
+    7/8 sum (theta_r - centre)^2 with the centre the replicates' mean, or the full-sample mean when mse=True.
+    Fails if _means does not pass the full estimate or the design's mse to replicate_variance (mutants 21, 24, 29)."""
+    w, y = np.arange(1.0, 9.0), np.asarray(Y)
+    r = replicate_weights(design(pd.DataFrame({"y": Y}), weights=w), "jk1")
+    full = (w * y).sum() / w.sum()
+    theta = ((w * y).sum() - w * y) / (w.sum() - w)
+    plain = replicate_se(r, "y")
+    mse = replicate_se(dataclasses.replace(r, mse=True), "y")
+    assert plain["estimate"][0] == pytest.approx(full, rel=1e-13) and mse["estimate"][0] == plain["estimate"][0]
+    assert plain["se"][0] == pytest.approx(np.sqrt(7 / 8 * ((theta - theta.mean()) ** 2).sum()), rel=1e-12)
+    assert mse["se"][0] == pytest.approx(np.sqrt(7 / 8 * ((theta - full) ** 2).sum()), rel=1e-12)
+    assert mse["se"][0] > plain["se"][0]  # the two centres differ here
+
+
+def test_replicate_nps_level_zero_se_and_clipping_at_the_scale(rd):
+    """NPS of all promoters: 100 with SE 0 (not 1); 7 promoters and a passive: 87.5 with the textbook SE 12.5 and
+    its t interval cut at 100 (and the mirror at -100); level= sets the quantile; columns carry R and the method.
+    Fails if the SE floor, the cut at +-100, the level or the replicates / method values change
+    (replicate_nps mutants 2, 52, 71, 72, 87, 95)."""
+    from scipy import stats
+
+    def fit(scores, **kw):
+        return replicate_nps(replicate_weights(design(pd.DataFrame({"s": scores})), "jk1"), "s", **kw).iloc[0]
+
+    top = fit([10] * 8)
+    assert (top["nps"], top["se"], top["ci_low"], top["ci_high"]) == (100.0, 0.0, 100.0, 100.0)
+    assert top["replicates"] == 8 and top["method"] == "jk1" and top["n"] == 8
+    hi = fit([10] * 7 + [8])
+    assert hi["nps"] == pytest.approx(87.5, rel=1e-13) and hi["se"] == pytest.approx(12.5, rel=1e-12)
+    assert hi["ci_high"] == 100.0 and hi["ci_low"] == pytest.approx(87.5 - stats.t.ppf(0.975, 7) * 12.5, rel=1e-12)
+    lo = fit([0] * 7 + [7], level=0.8)
+    assert lo["ci_low"] == -100.0
+    assert lo["ci_high"] == pytest.approx(-87.5 + stats.t.ppf(0.9, 7) * 12.5, rel=1e-12)
+
+
+def test_replicate_shares_in_a_domain_by_an_explicit_jackknife(rq):
+    """Shares of the first four answers: deleting a respondent outside the domain leaves the share, deleting one
+    inside gives the leave-one-out share; SE^2 = 7/8 sum (theta - mean)^2; columns carry R and the method.
+    Fails if the domain is ignored or the replicates / method values change (replicate_shares mutants 11, 74, 75)."""
+    df, r = rq
+    dom = np.arange(8) < 4
+    t = replicate_shares(r, "q", domain=dom)
+    q = np.array(ANS[:4])
+    cats = sorted(set(q))
+    assert t["category"].tolist() == cats and t["n"].tolist() == [4] * len(cats)
+    for cat, row in zip(cats, t.itertuples()):
+        y = (q == cat).astype(float)
+        theta = np.r_[[(y.sum() - y[i]) / 3 for i in range(4)], [y.mean()] * 4]
+        assert row.estimate == pytest.approx(y.mean(), rel=1e-13)
+        assert row.se == pytest.approx(np.sqrt(7 / 8 * ((theta - theta.mean()) ** 2).sum()), rel=1e-12)
+    assert t["replicates"].tolist() == [8] * len(cats) and t["method"].tolist() == ["jk1"] * len(cats)
+
+
+def test_replicate_weights_defaults_seed_and_two_replicates(rd):
+    """Bootstrap defaults to 50 replicates drawn with seed 1; seed= reaches the JK1 groups and the bootstrap; two
+    given replicates are enough; base weights and multipliers of object dtype give float weights.
+    Fails if a default (replicates 50, seed 1) or the seed pass-through changes, two replicates are refused
+    (`<= 2`, `< 3`) or the inputs are not made floats (replicate_weights mutants 3, 4, 27, 29, 46, 50, 53, 56, 58,
+    67, 68)."""
+    df, _ = rd
+    d = design(df)
+    boot = replicate_weights(d, "bootstrap")
+    assert boot.replicates == 50 and boot.kind == "bootstrap"
+    np.testing.assert_array_equal(boot.weights, bootstrap_multipliers(8, 50, seed=1)[0])
+    np.testing.assert_array_equal(replicate_weights(d, "bootstrap", replicates=3, seed=5).weights,
+                                  bootstrap_multipliers(8, 3, seed=5)[0])
+    np.testing.assert_array_equal(replicate_weights(d, "jk1", groups=3).weights, jk1_multipliers(8, 3, seed=1)[0])
+    np.testing.assert_array_equal(replicate_weights(d, "jk1", groups=3, seed=5).weights,
+                                  jk1_multipliers(8, 3, seed=5)[0])
+    assert not np.array_equal(jk1_multipliers(8, 3, seed=5)[0], jk1_multipliers(8, 3, seed=1)[0])
+    two = replicate_weights(d, "jk1", multipliers=np.column_stack([np.r_[0.0, np.full(7, 2.0)], np.ones(8)]))
+    assert two.replicates == 2 and two.scale == 0.5
+    obj = replicate_weights(d, base_weights=pd.Series([2.0] * 8, dtype=object))
+    assert obj.weights.dtype == np.float64
+    np.testing.assert_array_equal(obj.weights, jk1_multipliers(8)[0])
+    objm = replicate_weights(d, multipliers=np.array(jk1_multipliers(8)[0], dtype=object))
+    assert objm.weights.dtype == np.float64
+
+
+def test_replicate_weights_pass_tol_and_max_iter_to_both_rakings():
+    """tol and max_iter reach the full-sample raking and the replicates' raking:
+    a loose tol stops the full-sample raking early (it then misses the design's weights); with the raked weights as
+    base weights the full sample needs no iteration, so max_iter=1 and tol=1e-3 act on the replicates alone; with
+    multipliers proportional to the raked weights the replicates need none, so max_iter=1 acts on the full sample.
+    Fails if tol or max_iter is dropped from either rerake call, or a reraked design loses its kind
+    (replicate_weights mutants 123, 124, 146, 147, 153)."""
+    rk = rake(RR, RM)
+    d, b = design(RR, rk), rk.weights.to_numpy()
+    with pytest.raises(EstimateError, match=r"^raking the base weights reproduces the design's weights only to"):
+        replicate_weights(d, raking=rk, tol=0.5)
+    with pytest.raises(EstimateError, match=r"^raking of the replicates did not converge in 1 iterations"):
+        replicate_weights(d, raking=rk, base_weights=b, max_iter=1)
+    loose = replicate_weights(d, raking=rk, base_weights=b, tol=1e-3)
+    np.testing.assert_array_equal(loose.weights, rerake(RR, RM, b[:, None] * jk1_multipliers(10)[0], tol=1e-3))
+    tight = replicate_weights(d, raking=rk, base_weights=b)
+    assert np.abs(loose.weights - tight.weights).max() > 1e-3  # tol matters here
+    mult = np.column_stack([b, 2 * b])
+    with pytest.raises(EstimateError, match=r"^raking of the replicates did not converge in 1 iterations"):
+        replicate_weights(d, raking=rk, multipliers=mult, max_iter=1)
+    ok = replicate_weights(d, raking=rk, multipliers=mult)
+    np.testing.assert_allclose(ok.weights, np.column_stack([b, b]), rtol=1e-10)
+    assert ok.kind == "jk1" and ok.reraked is True
+    assert replicate_weights(d, "bootstrap", raking=rk, multipliers=mult).kind == "bootstrap"
+
+
+def test_rerake_defaults_cells_small_weights_and_the_non_convergence_message():
+    """Margins no weights can meet (only cells a-x and b-y, a = 50 but x = 30): after each sweep g misses by
+    20 of 50, relative error 20 / (1 + 50) = 3.92e-01, for the default 1000 iterations; a 3 x 2 raking matches
+    weighting.rake (its cells are distinct); weights far below 1 and object arrays are weights; the
+    empty-category message names the right replicate even when other totals are below 1.
+    Fails if max_iter's default (rerake, replicate_weights), the relative error's 1 +, the joint cell code
+    (`/` for `*`), the `<= 0` checks or the float conversion change (rerake mutants 2, 10, 12, 45, 90, 98, 135;
+    replicate_weights mutant 6)."""
+    df = pd.DataFrame({"g": list("aabb"), "h": list("xxyy")})
+    m = {"g": {"a": 50.0, "b": 50.0}, "h": {"x": 30.0, "y": 70.0}}
+    msg = re.escape("raking of the replicates did not converge in 1000 iterations "
+                    "(largest relative margin error 3.92e-01 > tol 1e-12)") + "$"
+    with pytest.raises(EstimateError, match=msg):
+        rerake(df, m, np.ones((4, 2)))
+    with pytest.raises(EstimateError, match=msg):
+        replicate_weights(design(df, rake_vars=["g", "h"]), raking=m)
+    df3 = pd.DataFrame({"g": list("aabbcc"), "h": list("xyxyxy")})
+    m3 = {"g": {"a": 20.0, "b": 30.0, "c": 50.0}, "h": {"x": 45.0, "y": 55.0}}
+    base = np.array([1.0, 2.0, 1.0, 3.0, 2.0, 1.0])
+    np.testing.assert_allclose(rerake(df3, m3, base[:, None])[:, 0], rake(df3, m3, base_weights=base).weights,
+                               rtol=1e-9)
+    small = rerake(RR, RM, np.full((10, 2), 0.001))
+    np.testing.assert_allclose(small, rerake(RR, RM, np.ones((10, 2))), rtol=1e-12)
+    obj = rerake(RR, RM, np.ones((10, 2)).astype(object))
+    assert obj.dtype == np.float64
+    np.testing.assert_allclose(obj, small, rtol=1e-12)
+    with pytest.raises(EstimateError, match=re.escape("replicate 2 has no respondent in 'g' = 'b'")):
+        rerake(RR, RM, np.column_stack([np.full(10, 0.001), (RR["g"] == "a").to_numpy(float)]))
