@@ -833,3 +833,11 @@ def test_read_microdata_uses_the_user_missing_codes_and_the_survey(tmp_path):
     assert _msg(adapter.read_microdata, p, m, survey="personnel") == (
         f"{p}: read as 'personnel' microdata, but its mapping is written for survey 'citizens' (mapping key "
         "survey:); configure a mapping for personnel")
+
+
+def test_factor_small_codes_of_half_precision_codes():
+    """Whole-number float16 codes 1 and 60000: the offsets are computed in float64 (60000 - 1 = 59999 is not
+    a float16: in float16 it rounds to 60000, the 'empty' slot). Fails if the column is not converted to
+    float64 first (to_numpy(dtype=None) / without dtype mutants: 60000 would become empty)."""
+    codes, uniq = adapter._factor_small_codes(pd.Series([1, 60000, 1], dtype=np.float16))
+    assert codes.tolist() == [0, 1, 0] and uniq == [1, 60000]
