@@ -570,3 +570,274 @@ def test_export_coded_extra_labels_follow_the_scale():
     coded, labels, mapping = adapter.export_coded(df, "citizens")
     assert labels["q1"] == {1: "Ja", 2: "Nei", 3: "Husker ikke", 4: "Ikke valgt", 5: "Øvrige svar", 99: "Ikke spurt"}
     assert coded["q1"].tolist() == [5, 4, 2] and coded["d1"].tolist() == [2, 1, 2]
+
+
+# ------------------------------------------------------------------ round 3: survivors of the full run
+
+
+def _cit(variables, questions=None, **over):
+    m = {"survey": "citizens", "year": {"value": 2022}, "variables": variables, "questions": questions or {}}
+    m.update(over)
+    return m
+
+
+@pytest.mark.parametrize("k", [126, 127, 128, 200])
+def test_codes_mapping_with_many_categories(k):
+    """A breakdown with k labels (around the int8 limit of the category codes): every row gets its own label,
+    the categories keep the mapping's order. Fails if the codes are built as int8 whatever the number of
+    categories (128 and more overflow: _categorical mutant `or True`)."""
+    codes = {i + 1: f"e{i + 1:03d}" for i in range(k)}
+    raw = pd.DataFrame({"id": range(k), "edu": list(range(k, 0, -1))})
+    out = apply_mapping(raw, _cit({"education": {"source": "edu", "codes": codes}}, id="id"))
+    assert out["education"].tolist() == [f"e{i:03d}" for i in range(k, 0, -1)]
+    assert list(out["education"].cat.categories) == [f"e{i:03d}" for i in range(1, k + 1)]
+
+
+def test_bins_are_closed_at_the_upper_bound_and_follow_the_index():
+    """A code equal to a bin's upper bound belongs to that bin ([15, 29] holds 29), and the rows keep their
+    order when the raw table has its own index. Fails if the upper bound is open (`u < hi` mutant: 29 would be
+    unmapped) or the binned column is built on another index (index=None mutant: the values would not align)."""
+    raw = _raw(alder=[29, 44, 120]).set_index(pd.Index([7, 5, 6]))
+    out = apply_mapping(raw, _mapping(), file="f")
+    assert out["agegrp"].tolist() == ["15-29", "30-44", "45+"]
+    assert out["sex"].tolist() == ["female", "male", "female"]
+    assert out["cit_helsenorge_nps"].tolist()[:2] == [0.0, 10.0]
+
+
+def test_a_missing_code_that_also_has_a_label_is_empty():
+    """SPSS files label their missing codes too (9 = 'Husker ikke' here): a code declared missing is empty
+    even when the mapping gives it a label, both for mapping missing: and for the file's user-missing codes.
+    Fails if the label wins (mutant `None if m and False`)."""
+    m = _mapping()
+    m["questions"]["cit_online_booking"]["codes"] = {1: "Ja", 2: "Nei", 9: "Husker ikke"}
+    out = apply_mapping(_raw(), m)
+    assert out["cit_online_booking"].tolist()[:2] == ["Ja", "Nei"] and pd.isna(out["cit_online_booking"].iloc[2])
+    del m["questions"]["cit_online_booking"]["missing"]
+    out = apply_mapping(_raw(), m, {"q1": {9.0}})
+    assert out["cit_online_booking"].isna().tolist() == [False, False, True]
+
+
+def test_a_missing_code_is_not_binned_whatever_the_bins_are_called():
+    """A missing code of a binned breakdown is missing, so the weighting variable has a hole and the error
+    says so, even with a bin labelled '' (mutant lab = "" for missing codes: the row would fall in that bin)."""
+    m = _mapping()
+    m["variables"]["agegrp"] = {"source": "alder", "bins": {"": [15, 120]}, "missing": [999]}
+    assert _msg(apply_mapping, _raw(alder=[20, 999, 30]), m, file="f") == (
+        "f: agegrp (variable 'alder'): weighting/breakdown variable is missing; the book cannot weight these "
+        f"respondents (1 row(s), e.g. rows [1], {ROWS})")
+
+
+def test_a_text_dont_know_code_of_a_numeric_question():
+    """A CSV may write "don't know" as text (VI) in a 0-10 question: declared dont_know it is empty, not an error
+    about plain numbers. Fails if the dont_know codes are not exempted from the plain-number check (mutants of
+    the first dk set: _norm_key(None), `and []`, key None / XXdont_knowXX / DONT_KNOW)."""
+    m = _mapping()
+    m["questions"]["cit_helsenorge_nps"]["dont_know"] = ["VI"]
+    out = apply_mapping(_raw(q2=pd.Series([0, 10, "VI"], dtype=object)), m, file="f.csv")
+    assert out["cit_helsenorge_nps"].tolist()[:2] == [0.0, 10.0] and np.isnan(out["cit_helsenorge_nps"].iloc[2])
+
+
+def test_values_that_are_not_numbers_are_listed_at_most_five():
+    """Six distinct text values in a numeric question: the message lists the first five and counts six rows.
+    Fails if the list is cut elsewhere ([:6] mutant)."""
+    raw = pd.DataFrame({"id": range(6), "aar": 2022, "kj": 1, "alder": 20, "rhf": 1, "q1": 1,
+                        "q2": list("abcdef")})
+    assert _msg(apply_mapping, raw, _mapping(), file="f") == (
+        "f: cit_helsenorge_nps (variable 'q2'): value(s) ['a', 'b', 'c', 'd', 'e'] are not plain numbers (nothing "
+        f"is coerced: no spaces, exponents or infinities) (6 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
+
+
+def test_variable_list_of_exactly_twelve_has_no_ellipsis():
+    """A file with exactly 12 variables lists them all and does not end with '…' (it is not cut).
+    Fails if '…' is added at 12 (`>= 12` mutant)."""
+    raw = _raw(**{f"x{i}": [0, 0, 0] for i in range(5)})
+    assert raw.shape[1] == 12
+    m = _mapping(variables={"sex": {"source": "gone", "codes": {1: "female"}}})
+    assert _msg(apply_mapping, raw, m, file="f") == (
+        "f: sex: source variable 'gone' is not in the file (variables: ['id', 'aar', 'kj', 'alder', 'rhf', 'q1', "
+        "'q2', 'x0', 'x1', 'x2', 'x3', 'x4'])")
+
+
+def test_huge_negative_code_range_is_not_factorised_by_lookup():
+    """Codes -1e19 and 0 span far more than SMALL_CODE_RANGE values: the lookup is not used (None) and
+    _factor gives pd.factorize's answer. Fails if the range test adds instead of subtracts (hi + lo mutant:
+    a lookup table of 1e19 entries cannot be allocated)."""
+    col = pd.Series([-1e19, 0.0, -1e19])
+    assert adapter._factor_small_codes(col) is None
+    codes, uniq = adapter._factor(col)
+    assert codes.tolist() == [0, 1, 0] and uniq == [-1e19, 0]
+
+
+def test_default_file_name_and_mapping_name_in_messages():
+    """Without file= the messages name 'microdata'; a mapping that is not a dict, or one without a _file name,
+    is named 'mapping'; a mapping carrying its file name (_file) is named by it. Fails if those defaults or
+    the _file lookup change (apply_mapping mutants of file=, of the check_mapping name and of isinstance)."""
+    assert _msg(apply_mapping, _raw(kj=[1, 3, 3]), _mapping()) == (
+        "microdata: sex (variable 'kj'): code(s) ['3'] are not covered by the mapping and not declared missing "
+        f"(2 row(s), e.g. rows [1, 2], {ROWS})")
+    assert _msg(apply_mapping, _raw(), [1]) == "mapping file mapping: must be a YAML mapping of keys, not list"
+    allowed = "allowed keys: survey, id, year, weight, variables, questions, csv, encoding"
+    assert _msg(apply_mapping, _raw(), _mapping(sex=1)) == f"mapping file mapping: key 'sex' is not allowed; {allowed}"
+    assert _msg(apply_mapping, _raw(), _mapping(_file="m.yml")) == (
+        f"mapping file m.yml: key '_file' is not allowed; {allowed}")
+
+
+def test_year_column_errors_name_the_year():
+    """A year column with a missing or text value: the message names 'year', the variable and the file.
+    Fails if _numbers gets another name or file (apply_mapping mutants None / XXyearXX / YEAR / file None)."""
+    assert _msg(apply_mapping, _raw(aar=[2022, np.nan, 2023]), _mapping(), file="f") == (
+        f"f: year (variable 'aar'): value(s) ['nan'] are missing or not finite (1 row(s), e.g. rows [1], {ROWS})")
+    assert _msg(apply_mapping, _raw(aar=[2022, "x", 2023]), _mapping(), file="f") == (
+        f"f: year (variable 'aar'): value(s) ['x'] are not plain numbers (nothing is coerced) "
+        f"(1 row(s), e.g. rows [1], {ROWS})")
+
+
+def test_years_weights_and_ids_are_listed_at_most_five():
+    """Six unknown years, six non-positive weights, six duplicated ids: each message lists five.
+    Fails if a list is cut at six ([:6] mutants of apply_mapping)."""
+    n = 12
+    raw = pd.DataFrame({"id": range(n), "aar": [2001, 2002, 2003, 2004, 2005, 2006] * 2, "kj": 1, "alder": 20,
+                        "rhf": 1, "q1": 1, "q2": 0})
+    assert _msg(apply_mapping, raw, _mapping(), file="f") == (
+        "f: year (variable 'aar'): year(s) ['2001', '2002', '2003', '2004', '2005'] are not waves of citizens "
+        f"(waves: [2019, 2020, 2021, 2022, 2023]) (12 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
+    raw["aar"] = 2022
+    raw["w"] = [0, -1, -2, -3, -4, -5] * 2
+    assert _msg(apply_mapping, raw, _mapping(weight="w"), file="f") == (
+        "f: weight (variable 'w'): base weight(s) ['0.0', '-1.0', '-2.0', '-3.0', '-4.0'] are not positive "
+        f"(12 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
+    raw["id"] = [1, 2, 3, 4, 5, 6] * 2
+    assert _msg(apply_mapping, raw, _mapping(), file="f") == (
+        "f: id (variable 'id'): duplicate respondent id(s) ['1', '2', '3', '4', '5'] "
+        f"(12 row(s), e.g. rows [0, 1, 2, 3, 4], {ROWS})")
+
+
+def test_respondent_ids_text_are_normalised_numbers_are_kept():
+    """Ids of a text (object) column compare as codes do: 5.0 is the id 5, text stays text; a numeric id column
+    is kept as the file's numbers (float ids stay float, nothing converted one by one). Fails if object ids are
+    not normalised (mutants `and False`, `!=`, map(None)) or numeric ids are mapped element-wise (`or True`)."""
+    out = apply_mapping(_raw(id=pd.Series([5.0, "a", 7], dtype=object)), _mapping())
+    assert [str(x) for x in out["resp_id"]] == ["5", "a", "7"]
+    out = apply_mapping(_raw(id=[11.0, 12.0, 13.5]), _mapping())
+    assert out["resp_id"].dtype == np.float64 and out["resp_id"].tolist() == [11.0, 12.0, 13.5]
+    out = apply_mapping(_raw(id=[11.0, 12.0, 13.0]), _mapping())
+    assert out["resp_id"].dtype == np.float64
+
+
+def test_wave_years_from_the_interviews_without_the_registry(monkeypatch):
+    """Without the wave registry (ehelse.waves not importable) the waves are the years of the published
+    interviews of the survey's reports (citizens2022 -> citizens), sorted, as ints. Fails if the fallback
+    reads other columns, strips the report name otherwise, or compares with != (wave_years mutants 4-23)."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ehelse.waves", None)
+    assert adapter.wave_years("citizens") == [2019, 2020, 2021, 2022, 2023]
+    assert adapter.wave_years("personnel") == [2019, 2020]
+    assert all(type(y) is int for y in adapter.wave_years("personnel"))
+
+
+def test_read_raw_dispatches_parquet_to_pandas(tmp_path, monkeypatch):
+    """A .parquet file (any case of suffix) is read by pandas.read_parquet from its path, with no user-missing
+    codes. pyarrow is not installed here, so pandas' reader is replaced by a recorder. Fails if the suffix
+    test changes (XX.parquetXX / .PARQUET mutants), the path is not passed (None) or the result is dropped."""
+    seen = []
+
+    def fake(path, *a, **kw):
+        seen.append(path)
+        return pd.DataFrame({"a": [1.0, 2.0]})
+
+    monkeypatch.setattr(pd, "read_parquet", fake)
+    for name in ("x.parquet", "y.PARQUET"):
+        p = tmp_path / name
+        p.write_bytes(b"PAR1")
+        raw, um = adapter.read_raw(p)
+        assert raw["a"].tolist() == [1.0, 2.0] and um == {}
+    assert seen == [tmp_path / "x.parquet", tmp_path / "y.PARQUET"]
+
+
+def test_read_raw_no_rows_lists_ten_columns(tmp_path):
+    """A header of 11 variables and no rows: the message lists the first ten. Fails if cut at 11."""
+    h = tmp_path / "h.csv"
+    h.write_text(",".join(f"v{i}" for i in range(11)) + "\n", encoding="utf-8")
+    assert _msg(adapter.read_raw, h) == (f"microdata file {h} has no rows (columns: "
+                                         f"{[f'v{i}' for i in range(10)]})")
+
+
+def test_sav_missing_codes_several_per_variable_and_exact_error(tmp_path):
+    """Several discrete user-missing codes of one variable (97, 98) and a range are all returned (not only the
+    last one: `codes =` mutant); an unreadable file names readstat's error type (type(None) mutant)."""
+    import pyreadstat
+
+    p = tmp_path / "m.sav"
+    df = pd.DataFrame({"a": [1.0, 97.0, 98.0, 5.0, 6.0], "b": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    pyreadstat.write_sav(df, str(p), missing_ranges={"a": [97.0, 98.0], "b": [{"lo": 4.0, "hi": 9.0}, 1.0]})
+    _, um = adapter.read_raw(p)
+    assert um == {"a": {97.0, 98.0}, "b": {1.0, 4.0, 5.0}}
+    bad = tmp_path / "bad.sav"
+    bad.write_bytes(b"not a sav file at all")
+    assert _msg(adapter.read_raw, bad) == (
+        f"microdata file {bad}: cannot be read as SPSS .sav: ReadstatError: Unable to read from file")
+
+
+def test_sav_encoding_override_is_used_on_both_paths(tmp_path):
+    """mapping encoding: overrides the file's declared encoding, for a file with text (pyreadstat) and for an
+    all-numeric one (the fast path, whose variable names are decoded by the metadata read). A UTF-8 'bø'
+    read as LATIN1 is 'bÃ¸'; an unknown encoding is an error that names it. Fails if the encoding is not
+    passed on (kw['encoding'] = None, the meta_kw filter XXencodingXX / ENCODING)."""
+    import pyreadstat
+
+    num, txt = tmp_path / "n.sav", tmp_path / "t.sav"
+    pyreadstat.write_sav(pd.DataFrame({"bø": [1.0, 2.0]}), str(num))
+    pyreadstat.write_sav(pd.DataFrame({"bø": [1.0, 2.0], "t": ["blå", "x"]}), str(txt))
+    raw, _ = adapter.read_raw(num, {"encoding": "LATIN1"})
+    assert list(raw.columns) == ["bÃ¸"] and raw["bÃ¸"].tolist() == [1.0, 2.0]
+    raw, _ = adapter.read_raw(txt, {"encoding": "LATIN1"})
+    assert list(raw.columns) == ["bÃ¸", "t"] and raw["t"].tolist() == ["blÃ¥", "x"]
+    assert list(adapter.read_raw(num)[0].columns) == ["bø"]
+    for p in (num, txt):
+        assert _msg(adapter.read_raw, p, {"encoding": "klingon"}) == (
+            f"microdata file {p}: cannot be read as SPSS .sav with encoding 'klingon': ReadstatError: File has an "
+            "unsupported character set")
+
+
+def test_large_sav_with_text_is_read_with_two_processes(tmp_path, monkeypatch):
+    """A .sav the fast path cannot take (a text variable) and larger than MULTIPROCESS_BYTES (lowered to 0
+    here) is read by pyreadstat's multiprocessing reader with the same options: user-missing codes kept as
+    values and returned, text intact. Fails if that call loses its function, path or options (mutants of the
+    read_file_multiprocessing line: None, str(None), **kw dropped)."""
+    import pyreadstat
+
+    p = tmp_path / "t.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0, 2.0, 97.0, 98.0], "t": ["blå", "x", "y", "z"]}), str(p),
+                         missing_ranges={"a": [97.0, 98.0]})
+    monkeypatch.setattr(adapter, "MULTIPROCESS_BYTES", 0)
+    raw, um = adapter.read_raw(p)
+    assert raw["a"].tolist() == [1.0, 2.0, 97.0, 98.0] and raw["t"].tolist() == ["blå", "x", "y", "z"]
+    assert um == {"a": {97.0, 98.0}}
+
+
+def test_read_microdata_uses_the_user_missing_codes_and_the_survey(tmp_path):
+    """read_microdata passes the .sav's user-missing codes on (99 'not asked' is empty, not an unmapped code)
+    and the survey it is read for (a citizens mapping read as personnel is refused). Fails if apply_mapping
+    gets user_missing None / omitted or survey None / omitted (read_microdata mutants)."""
+    import pyreadstat
+
+    p = tmp_path / "c.sav"
+    pyreadstat.write_sav(pd.DataFrame({"kj": [1.0, 2.0], "q1": [1.0, 99.0]}), str(p), missing_ranges={"q1": [99.0]})
+    m = _cit({"sex": {"source": "kj", "codes": {1: "female", 2: "male"}}},
+             {"cit_online_booking": {"source": "q1", "codes": {1: "Ja", 2: "Nei"}}})
+    out = adapter.read_microdata(p, m)
+    assert out["sex"].tolist() == ["female", "male"]
+    assert out["cit_online_booking"].tolist()[0] == "Ja" and pd.isna(out["cit_online_booking"].iloc[1])
+    assert adapter.read_microdata(p, m, survey="citizens")["resp_id"].tolist() == [1, 2]
+    assert _msg(adapter.read_microdata, p, m, survey="personnel") == (
+        f"{p}: read as 'personnel' microdata, but its mapping is written for survey 'citizens' (mapping key "
+        "survey:); configure a mapping for personnel")
+
+
+def test_factor_small_codes_of_half_precision_codes():
+    """Whole-number float16 codes 1 and 60000: the offsets are computed in float64 (60000 - 1 = 59999 is not
+    a float16: in float16 it rounds to 60000, the 'empty' slot). Fails if the column is not converted to
+    float64 first (to_numpy(dtype=None) / without dtype mutants: 60000 would become empty)."""
+    codes, uniq = adapter._factor_small_codes(pd.Series([1, 60000, 1], dtype=np.float16))
+    assert codes.tolist() == [0, 1, 0] and uniq == [1, 60000]

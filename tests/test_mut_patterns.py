@@ -196,3 +196,89 @@ def test_reference_of_a_plain_text_column_is_the_alphabetical_first():
     assert patterns._reference(design(df), "plain", np.ones(40, dtype=bool)) == "x"
     assert patterns._reference(design(df), "plain", (df["plain"] == "y").to_numpy()) == "y"
     assert patterns._reference(design(df), "grp", np.ones(40, dtype=bool)) == "c"
+
+
+# ------------------------------------------------------------------ breakdown and associations (round 3)
+
+from ehelse import disclosure, findings  # noqa: E402
+from ehelse.estimates import Design, subgroup_nets  # noqa: E402
+from ehelse.models import rao_scott  # noqa: E402
+from ehelse.weighting import rake  # noqa: E402
+
+LABELS = {"sex": "Kjønn", "region": "Landsdel"}
+
+
+@pytest.fixture(scope="module")
+def raked():
+    """400 respondents raked to sex and region margins; q depends on sex, 'old' marks half of them."""
+    rng = np.random.default_rng(17)
+    n = 400
+    df = pd.DataFrame({"sex": rng.choice(["f", "m"], n), "region": rng.choice(["N", "S", "V"], n, p=[.3, .4, .3]),
+                       "old": rng.random(n) < 0.5})
+    df["q"] = np.where(rng.random(n) < np.where(df["sex"] == "f", 0.65, 0.35), "Ja", "Nei")
+    rr = rake(df, {"sex": {"f": 0.5, "m": 0.5}, "region": {"N": 0.2, "S": 0.5, "V": 0.3}})
+    d = design(df, rr)
+    assert d.rake_vars == ("sex", "region")
+    return df, d
+
+
+def _share(df, w, mask):
+    return 100 * (w * (df["q"] == "Ja") * mask).sum() / (w * mask).sum()
+
+
+@pytest.mark.parametrize("use_domain", [False, True])
+def test_breakdown_in_percent_with_labels_and_decisions(raked, use_domain):
+    """Each group's net in percent (weighted share by hand, in the domain when one is given), the interval and
+    the test against all respondents in percent of subgroup_nets' (the same domain), the variable's label and
+    the decision of its adjusted p. Fails if the factor is not 100 (100 / t, 101 * t mutants), the labels are
+    not applied (variable=None, variable not reassigned) or the domain is not passed (domain=None / omitted)."""
+    df, d = raked
+    dom = df["old"].to_numpy() if use_domain else None
+    t = patterns.breakdown(d, "q", ["Ja"], ["sex", "region"], LABELS, domain=dom)
+    raw = subgroup_nets(d, "q", ["Ja"], ["sex", "region"], domain=dom)
+    assert list(t["variable"]) == ["Kjønn"] * 2 + ["Landsdel"] * 3
+    assert list(t["level"]) == ["f", "m", "N", "S", "V"]
+    inside = np.ones(len(df), bool) if dom is None else dom
+    for i, (v, lev) in enumerate(zip(["sex"] * 2 + ["region"] * 3, t["level"])):
+        want = _share(df, d.weights, inside & (df[v] == lev).to_numpy())
+        assert t["estimate"].iloc[i] == pytest.approx(want, rel=1e-10)
+    for c in ("estimate", "ci_low", "ci_high", "vs_total", "vs_total_se"):
+        np.testing.assert_allclose(t[c].to_numpy(float), 100 * raw[c].to_numpy(float), rtol=1e-12)
+    np.testing.assert_allclose(t["p_adjusted"].to_numpy(float), raw["p_adjusted"].to_numpy(float), rtol=1e-12)
+    assert list(t["significant"]) == ["yes" if p < findings.alpha() else "no" for p in t["p_adjusted"]]
+    assert t["n"].tolist() == [int((inside & (df[v] == lev).to_numpy()).sum())
+                               for v, lev in zip(["sex"] * 2 + ["region"] * 3, t["level"])]
+
+
+@pytest.mark.parametrize("use_domain", [False, True])
+def test_associations_are_rao_scott_of_the_net_in_the_raked_design(raked, use_domain):
+    """Each row is the Rao–Scott F test (models.rao_scott) of 'in the net or not' against the breakdown, on the
+    raked design (its raking variables kept: they change the covariance) and within the domain; p adjusted
+    over the table, the decision from it, index 0..k-1, exempt from the cell rule with its reason.
+    Fails if rake_vars are dropped (None / omitted), the domain is lost (net_indicator or rao_scott without
+    it), the index is not reset (ignore_index None / False), the decision column is lost or renamed, or the
+    exemption reason changes (associations mutants)."""
+    df, d = raked
+    dom = df["old"].to_numpy() if use_domain else None
+    a = patterns.associations(d, "q", ["Ja"], ["sex", "region"], LABELS, domain=dom)
+    base = np.ones(len(df), bool) if dom is None else dom
+    net = np.where(base, np.where(df["q"] == "Ja", "member", "other"), None)
+    dn = Design(data=df.assign(y=net), weights=d.weights, rake_vars=("sex", "region"))
+    want = pd.concat([rao_scott(dn, "y", v, domain=base).query("method == 'F'") for v in ("sex", "region")],
+                     ignore_index=True)
+    assert list(a.columns) == ["variable", "statistic", "ndf", "ddf", "p_value", "n", "p_adjusted", "significant"]
+    assert list(a.index) == [0, 1]
+    assert list(a["variable"]) == ["Kjønn", "Landsdel"]
+    for c in ("statistic", "ndf", "ddf", "p_value"):
+        np.testing.assert_allclose(a[c].to_numpy(float), want[c].to_numpy(float), rtol=1e-9)
+    assert a["n"].tolist() == [int(base.sum())] * 2
+    p = a["p_value"].to_numpy(float)
+    small, big = np.argsort(p)
+    bh = np.empty(2)
+    bh[big], bh[small] = p[big], min(2 * p[small], p[big])  # Benjamini-Hochberg for two tests, by hand
+    np.testing.assert_allclose(a["p_adjusted"].to_numpy(float), bh, rtol=1e-12)
+    assert list(a["significant"]) == ["yes" if p < findings.alpha() else "no" for p in a["p_adjusted"]]
+    assert a.attrs[disclosure.EXEMPT] == "tests on whole breakdowns, no cell values"
+    unraked = Design(data=dn.data, weights=d.weights)
+    other = rao_scott(unraked, "y", "sex", domain=base).query("method == 'F'")["statistic"].iloc[0]
+    assert abs(other - a["statistic"].iloc[0]) > 1e-6 * abs(other)  # the raking variables matter here
