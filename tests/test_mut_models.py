@@ -343,3 +343,18 @@ def test_rao_scott_columns_and_missing_value_messages():
                 f"variable {col!r} is missing for 1 respondent(s) in the domain (rows [3]); restrict the domain, "
                 f"e.g. domain=data[{col!r}].notna()") + "$"):
             rao_scott(design(bad), "q", "sex")
+
+
+def test_logistic_converging_on_the_last_allowed_step_returns_the_fit():
+    """The Newton path recomputed by hand stops (max |step| < tol * (1 + max |beta|)) at step k: with
+    max_iter = k the fit returns that beta, with max_iter = k - 1 it raises.
+    Fails if reaching max_iter counts as failure even when the last step converged (the bug fixed with this
+    test: `it == max_iter` in the convergence check) or the loop runs one step fewer."""
+    X = np.column_stack([np.ones(40), (DF["sex"] == "m").to_numpy(float)])
+    path = _newton_path(X, (DF["q"] == "Ja").to_numpy(float), 30)
+    k = next(i + 1 for i, (s, b, _) in enumerate(path) if s < 1e-12 * (1 + b))
+    assert 3 <= k < 30
+    got = logistic(design(DF), "q ~ sex", positive="Ja", max_iter=k)["estimate"].to_numpy()
+    np.testing.assert_allclose(got, path[k - 1][2], rtol=1e-12)
+    with pytest.raises(EstimateError, match="does not converge"):
+        logistic(design(DF), "q ~ sex", positive="Ja", max_iter=k - 1)

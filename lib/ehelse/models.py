@@ -198,7 +198,8 @@ def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None
     w = np.where(mask, d.weights, 0.0)
     w = w / w.mean()
     beta = np.zeros(X.shape[1])
-    for it in range(1, max_iter + 1):
+    converged = False
+    for _ in range(max_iter):
         mu = 1 / (1 + np.exp(-(X @ beta)))
         H = X.T @ (X * (w * mu * (1 - mu))[:, None])
         try:
@@ -209,8 +210,9 @@ def logistic(d: Design, model: str | tuple[str, Sequence[str]], *, positive=None
         if not np.isfinite(beta).all() or np.max(np.abs(beta)) > 30:
             break
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            converged = True
             break
-    if not np.isfinite(beta).all() or np.max(np.abs(beta)) > 30 or it == max_iter:
+    if not converged:
         terms_big = list(terms["term"][~(np.abs(beta) <= 30)]) or list(terms["term"])
         raise EstimateError(f"logistic: the fit of {outcome!r} does not converge (terms {terms_big[:5]} diverge): "
                             "the outcome is (quasi-)separated by a predictor; merge levels or drop the predictor")
