@@ -778,3 +778,16 @@ def test_proportion_ci_takes_an_object_column_with_a_missing_value():
         assert lo[0] == pytest.approx(float(flo), rel=1e-12) and hi[0] == pytest.approx(float(fhi), rel=1e-12)
         if method != "korn_graubard":
             assert np.isnan(lo[1]) and np.isnan(hi[1])
+
+
+def test_a_missing_published_share_has_no_interval_whatever_the_method():
+    """A missing share (None) gives NaN bounds with every CI method, beside a known share's interval;
+    0 % and 100 % keep their closed ends (Clopper-Pearson: 0 below 0 %, 1 above 100 %).
+    Fails if korn_graubard turns a missing share into the interval 0-100 % (the bug fixed with this test:
+    `p > 0` / `p < 1` tests that are False for NaN)."""
+    for method in ("logit", "wilson", "korn_graubard"):
+        lo, hi = published_share_ci([30, None], [200, 200], method=method)
+        assert np.isfinite(lo[0]) and np.isfinite(hi[0]) and 0 < lo[0] < 30 < hi[0] < 100, method
+        assert np.isnan(lo[1]) and np.isnan(hi[1]), method
+    lo, hi = published_share_ci([0, 100], [200, 200], method="korn_graubard")
+    assert lo[0] == 0.0 and hi[1] == 100.0 and 0 < hi[0] < 5 and 95 < lo[1] < 100

@@ -364,8 +364,8 @@ def _clopper_pearson(p: np.ndarray, n_eff: np.ndarray, level: float) -> tuple[np
     """Clopper-Pearson bounds for p with a (not necessarily whole) effective sample size."""
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
-        hi = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
+        lo = np.where(p == 0, 0.0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1))  # NaN p: NaN
+        hi = np.where(p == 1, 1.0, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
     return lo, hi
 
 
