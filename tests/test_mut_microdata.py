@@ -779,3 +779,21 @@ def test_recovery_keeps_an_option_nobody_chose(monkeypatch):
     out = microdata.recovery(df, "R", "citizens", 2022, {"sex": {"female": 300.0, "male": 100.0}})
     assert out[["figure_id", "category", "published", "target", "unweighted", "weighted", "n"]].values.tolist() == [
         ["F7", "Valgt", 2.0, 2.0, 0.0, 0.0, 8]]
+
+
+def test_panel_composition_refuses_a_category_it_cannot_map(monkeypatch):
+    """An extra category of sex ('Vil ikke oppgi', 500 respondents) that the mapping does not know is refused
+    with the variable and its categories named, instead of being dropped from the shares.
+    Fails if the check looks at the grouped index (groupby drops the NaN key of an unmapped category, so the
+    shares were computed without it: the bug fixed with this test)."""
+    import pandas as pd
+    from ehelse.data import sample_composition
+
+    sc = sample_composition()
+    row = sc[(sc["survey"] == "citizens") & (sc["category"] == "Menn")].iloc[[0]].assign(
+        category="Vil ikke oppgi", count=500)
+    monkeypatch.setattr(microdata, "sample_composition", lambda: pd.concat([sc, row], ignore_index=True))
+    with pytest.raises(ValueError) as e:
+        microdata.panel_composition()
+    assert str(e.value) == ("sample composition: cannot map categories of 'Kjønn': "
+                            "['Kvinner', 'Menn', 'Vil ikke oppgi']")

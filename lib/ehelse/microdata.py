@@ -115,8 +115,9 @@ def panel_composition() -> dict[str, dict[str, float]]:
 
     def shares(var: str, mapping: dict[str, str]) -> dict[str, float]:
         g = sc[sc["variable"].str.startswith(var)]
-        s = g.assign(k=g["category"].map(mapping)).groupby("k")["count"].sum()
-        if s.index.isna().any() or len(s) != len(set(mapping.values())):
+        k = g["category"].map(mapping)  # groupby drops the NaN of an unmapped category: check before it
+        s = g.assign(k=k).groupby("k")["count"].sum()
+        if k.isna().any() or len(s) != len(set(mapping.values())):
             raise ValueError(f"sample composition: cannot map categories of {var!r}: {list(g['category'])}")
         return (s / s.sum()).to_dict()
 
