@@ -841,3 +841,30 @@ def test_factor_small_codes_of_half_precision_codes():
     float64 first (to_numpy(dtype=None) / without dtype mutants: 60000 would become empty)."""
     codes, uniq = adapter._factor_small_codes(pd.Series([1, 60000, 1], dtype=np.float16))
     assert codes.tolist() == [0, 1, 0] and uniq == [1, 60000]
+
+
+def test_a_dont_know_code_of_a_binned_spec_is_empty_not_binned():
+    """Don't-know codes of a binned spec (a number inside a bin's range, and a text) are empty answers, as in a
+    numeric spec; for a weighting variable that empty answer is the named hole.
+    Fails if `dont_know` is ignored when binning (the bug fixed with this test: 11 fell in no bin and was
+    reported unmapped, 99 years became '45+', the text code raised a bare TypeError)."""
+    m = _mapping()
+    m["questions"]["cit_helsenorge_nps"] = {"source": "q2", "bins": {"low": [0, 6], "high": [7, 11]},
+                                            "dont_know": [11, "vet ikke"]}
+    out = apply_mapping(_raw(q2=[0, 10, 11]), m, file="f")["cit_helsenorge_nps"]
+    assert out.tolist()[:2] == ["low", "high"] and pd.isna(out.iloc[2])
+    out = apply_mapping(_raw(q2=["0", "10", "vet ikke"]), m, file="f")["cit_helsenorge_nps"]
+    assert out.tolist()[:2] == ["low", "high"] and pd.isna(out.iloc[2])
+    m["variables"]["agegrp"]["dont_know"] = [99]
+    assert _msg(apply_mapping, _raw(alder=[20, 99, 70]), m, file="f") == (
+        "f: agegrp (variable 'alder'): weighting/breakdown variable is missing; the book cannot weight these "
+        "respondents (1 row(s), e.g. rows [1], counting the first data row as 0)")
+
+
+def test_integer_codes_beyond_two_to_the_53_stay_distinct():
+    """Codes 2**53 and 2**53 + 1 are two values (an id-like code column read as int64).
+    Fails if the small-range lookup converts them to float64 first (the bug fixed with this test: they merged)."""
+    codes, uniq = adapter._factor(pd.Series([2 ** 53, 2 ** 53 + 1, 2 ** 53], dtype="int64"))
+    assert codes.tolist() == [0, 1, 0] and uniq == [2 ** 53, 2 ** 53 + 1]
+    codes, uniq = adapter._factor(pd.Series([-(2 ** 53) - 1, -(2 ** 53)], dtype="int64"))
+    assert codes.tolist() == [0, 1] and uniq == [-(2 ** 53) - 1, -(2 ** 53)]

@@ -306,6 +306,8 @@ def _factor_small_codes(col: pd.Series) -> tuple[np.ndarray, list] | None:
     """pd.factorize's answer for a numeric column of whole-number codes in a small range, by bincount; else None."""
     if col.dtype.kind not in "fiu" or len(col) == 0:
         return None
+    if col.dtype.kind in "iu" and (col.min() < -(2 ** 53) or col.max() > 2 ** 53):
+        return None  # beyond 2**53 float64 merges neighbouring integer codes
     x = col.to_numpy(dtype=np.float64, copy=False)
     empty = np.isnan(x)
     if empty.all():
@@ -357,15 +359,17 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
             raise _error(file, name, src, f"value(s) {bad!r} are not plain numbers (nothing is coerced: no "
                                           f"spaces, exponents or infinities{_hint(bad)})", bad_flag[idx])
     if "bins" in spec:
+        dk = {_norm_key(c) for c in spec.get("dont_know", []) or []}
         label_u = []
         for u, m in zip(uniq, is_miss_u):
             lab = None
-            if not m:
+            if not m and u not in dk:
                 lab = next((l for l, (lo, hi) in spec["bins"].items() if lo <= u <= hi and float(u).is_integer()), None)
             label_u.append(lab)
         label_u.append(None)
         out = _categorical(label_u, idx, list(spec["bins"]), raw.index)
-        unm_u = np.array([lab is None for lab in label_u], dtype=bool) & ~is_miss_u
+        unm_u = np.array([lab is None for lab in label_u], dtype=bool) & ~is_miss_u \
+            & ~np.array([u in dk for u in uniq] + [False], dtype=bool)
     elif "numeric" in spec:
         lo, hi = spec["numeric"]
         dk = {_norm_key(c) for c in spec.get("dont_know", []) or []}
