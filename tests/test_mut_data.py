@@ -740,3 +740,82 @@ def test_placement_value_that_differs_from_the_source_number(placed, monkeypatch
     assert str(e.value) == (f"{path}, row {val + 2}, field 'target': value {df.loc[val, 'target']!r} holds "
                             f"{float(pub.loc[key, 'value'].iloc[0]):g} for {parts[2]}, not the source's "
                             f"{df.loc[val, 'printed']} for {df.loc[val, 'year']}")
+
+
+# ---------------------------------------------------------------- round 3: interviews, margins, composition
+
+
+def test_registry_interviews_are_the_registry_numbers_as_integers():
+    """Fails if _registry_interviews() loses the waves that give a number, keeps those that do not, or
+    leaves a column untyped: year and interviews must be plain int64 (mutants: interviews=None, the
+    interviews cast dropped (nullable Int64 kept) or astype(None) (float), year astype(None))."""
+    reg = pd.read_csv(DATA / "waves.csv", dtype=str, keep_default_na=False)
+    reg = reg[reg["interviews"] != ""]
+    out = data._registry_interviews()
+    assert list(out.columns) == ["report", "year", "interviews"]
+    assert out["year"].dtype == np.int64 and out["interviews"].dtype == np.int64
+    assert out.values.tolist() == [[r, int(y), int(n)] for r, y, n in zip(reg["report"], reg["year"], reg["interviews"])]
+    assert len(out) > 0
+
+
+def _interviews(monkeypatch, v, inv):
+    from ehelse import waves
+
+    monkeypatch.setattr(waves, "reports", lambda: {"r": "folder"})
+    monkeypatch.setattr(data, "values", lambda: v)
+    monkeypatch.setattr(data, "inventory", lambda: inv)
+    monkeypatch.setattr(data, "publisher_values", lambda: pd.DataFrame(columns=["report", "year", "unit", "item",
+                                                                               "category", "value", "figure_id", "url"]))
+    monkeypatch.setattr(data, "_registry_interviews", lambda: pd.DataFrame(columns=["report", "year", "interviews"]))
+    return data.interviews().values.tolist()
+
+
+def test_interviews_from_a_method_table_row_named_total(monkeypatch):
+    """Fails if a count of interviews printed in the method text under the item 'Total' (category 'n') is
+    not taken, so that a chart base is used instead (mutants of the 'Total' item name)."""
+    v = pd.DataFrame({"report": ["r"], "unit": ["count"], "item": ["Total"], "category": ["n"], "year": [2021],
+                      "value": [1504.0], "figure_id": ["C02"], "source_line": [50]})
+    inv = pd.DataFrame({"report": ["r"], "figure_id": ["C05"], "bases": ["2021:1400"]})
+    assert _interviews(monkeypatch, v, inv) == [["r", 2021, 1504, "C02", "method text, line 50"]]
+
+
+def test_interviews_largest_base_ties_and_the_smallest_base(monkeypatch):
+    """Fails if, when two charts print the same largest base for a year, the later chart replaces the first
+    one in the inventory's order as the place the number stands (mutant > made >=), or if a base of 1 is not
+    taken as a base (the start value of the search (0, '') made (1, ''))."""
+    v = pd.DataFrame(columns=["report", "unit", "item", "category", "year", "value", "figure_id", "source_line"])
+    inv = pd.DataFrame({"report": ["r", "r", "r"], "figure_id": ["C05", "C06", "C07"],
+                        "bases": ["2021:1504", "2021:1504;2020:1", "2021:1000"]})
+    assert _interviews(monkeypatch, v, inv) == [["r", 2020, 1, "C06", "largest chart base (C06)"],
+                                                ["r", 2021, 1504, "C05", "largest chart base (C05)"]]
+
+
+def _spy_validate(monkeypatch):
+    seen = []
+    real = datapackage.validate
+    monkeypatch.setattr(datapackage, "validate", lambda names=None, published=None: (seen.append(names),
+                                                                                     real(names, published))[1])
+    return seen
+
+
+def test_population_margins_is_the_year_without_its_year_column(monkeypatch):
+    """Fails if population_margins() checks another set of tables than its own (validate(None) checks every
+    table of the package, so a fault in an unrelated table would stop the margins), or keeps the row labels
+    of margins.csv as a column or an index (reset_index(drop=None / False) mutants)."""
+    seen = _spy_validate(monkeypatch)
+    m = pd.read_csv(DATA / "population" / "margins.csv")
+    out = data.population_margins(2022)
+    assert seen == [["population-margins"]]
+    assert list(out.columns) == ["variable", "category", "target"]
+    assert out.index.tolist() == list(range(len(out)))
+    want = m[m["year"] == 2022]
+    assert out.values.tolist() == want[["variable", "category", "target"]].values.tolist() and len(out) > 0
+
+
+def test_sample_composition_checks_only_its_table(monkeypatch):
+    """Fails if sample_composition() validates another set of tables than its own (validate(None) mutant)
+    or returns another file."""
+    seen = _spy_validate(monkeypatch)
+    out = data.sample_composition()
+    assert seen == [["publisher-sample-composition"]]
+    pd.testing.assert_frame_equal(out, pd.read_csv(DATA / "published" / "publisher" / "sample_composition.csv"))
