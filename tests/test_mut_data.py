@@ -819,3 +819,22 @@ def test_sample_composition_checks_only_its_table(monkeypatch):
     out = data.sample_composition()
     assert seen == [["publisher-sample-composition"]]
     pd.testing.assert_frame_equal(out, pd.read_csv(DATA / "published" / "publisher" / "sample_composition.csv"))
+
+
+def test_placement_reads_source_files_as_text(tmp_path, monkeypatch):
+    """Fails if the publisher's source files are read with type guessing (mutants dtype=None / dtype
+    dropped): a source file whose year and percent cells are all filled would then give 2019 and 12.5 as
+    numbers, which differ from the placement's text '2019' and '12.5'."""
+    root = tmp_path / "published"
+    (root / "publisher" / "source").mkdir(parents=True)
+    pd.DataFrame({"survey": ["citizens", "citizens"], "year": ["2019", "2020"], "percent": ["12.5", "7"],
+                  "url": ["https://a", "https://b"]}).to_csv(root / "publisher" / "source" / "tiny.csv", index=False)
+    rows = pd.DataFrame({"source_file": ["source/tiny.csv"] * 2, "source_row": ["1", "2"], "year": ["2019", "2020"],
+                         "printed": ["12.5", "7"], "url": ["https://a", "https://b"], "placed_as": ["unplaced"] * 2,
+                         "target": ["", ""], "reason": ["a test row", "another test row"]})
+    _place(root, rows[PL_COLS])
+    real = data._load()
+    monkeypatch.setattr(data, "load_published", lambda r: real)
+    out = data.placement(root)
+    assert out["source_row"].tolist() == [1, 2] and out["year"].tolist() == ["2019", "2020"]
+    assert out["printed"].tolist() == ["12.5", "7"]

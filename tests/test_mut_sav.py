@@ -359,3 +359,103 @@ def test_layout_takes_the_system_missing_value_of_the_file(e):
     for raw in (_header(e) + _var(e) + _info(5, 8, struct.pack(e + "Q", other), e) + _end(e),
                 _header(e) + _var(e) + _info(4, 4, struct.pack(e + "2I", 1, 2), e) + _end(e)):
         assert sav._layout(raw)["sysmis"] == sav.SYSMIS_BITS
+
+
+# ---------------------------------------------------------------- hand-made files, checked against pyreadstat
+
+SIX = (1.5, -2.0, 3.25, 1e6, 0.0, 99.0)  # three cases of two variables A, B (case-major)
+# the same three cases bytecode-compressed (bias 100): 1.5 raw, -2 -> 98, 3.25 raw, 1e6 raw, 0 -> 100, B sysmis -> 255
+CMD = bytes([253, 98, 253, 253, 100, 255, 0, 0])
+
+
+def _file(tmp_path, name, data, e="<", compression=0, ncases=3, nvars=2):
+    p = tmp_path / name
+    p.write_bytes(_header(e, compression=compression, ncases=ncases)
+                  + b"".join(_var(e, name=n) for n in (b"A", b"B", b"C")[:nvars]) + _end(e) + data)
+    _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+    return p, meta
+
+
+def _raws(e="<"):
+    return struct.pack(e + "3d", 1.5, 3.25, 1e6)
+
+
+@pytest.mark.parametrize("e", ["<", ">"])
+def test_a_file_of_either_byte_order(tmp_path, e):
+    """Fails if the data of a big-endian file are read as native little-endian doubles (mutants of the
+    uncompressed reader's dtype: None, np.dtype(None), fromfile without dtype) or its raw words of a
+    compressed stream in the wrong order; the values must be pyreadstat's, system-missing NaN."""
+    plain = struct.pack(e + "5d", *SIX[:5]) + struct.pack(e + "Q", sav.SYSMIS_BITS)
+    for name, data, comp in (("plain.sav", plain, 0), ("bytecode.sav", CMD + _raws(e), 1)):
+        p, meta = _file(tmp_path, name, data, e=e, compression=comp)
+        truth = _truth(p)
+        assert truth["A"].tolist() == [1.5, 3.25, 0.0] and truth["B"].isna().tolist() == [False, False, True]
+        pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), truth)
+
+
+def test_the_header_case_count_is_the_number_of_rows_read(tmp_path):
+    """Fails if an uncompressed file is read to the end of its bytes instead of for the header's case count:
+    a file with a fourth row after its three cases, and one whose header says 0 cases although data follow,
+    read as pyreadstat reads them (3 rows, none) (mutants: the ncases >= 0 test made 'and False', > 0, >= 1)."""
+    p, meta = _file(tmp_path, "extra.sav", struct.pack("<8d", *SIX, 7.0, 8.0))
+    assert meta.number_rows == 3
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), _truth(p))
+    p, meta = _file(tmp_path, "zero.sav", struct.pack("<6d", *SIX), ncases=0)
+    cols = read_numeric(p, meta, ["A", "B"])
+    assert list(cols) == ["A", "B"] and all(c.shape == (0,) and c.dtype == np.float64 for c in cols.values())
+    assert len(_truth(p)) == 0
+
+
+def test_a_compressed_stream_that_disagrees_with_the_header_case_count(tmp_path):
+    """Fails if a compressed stream whose header says 0 cases while it decodes into 3 is not refused as
+    'case count differs from the header' (mutants ncases > 0 / >= 1), or a header count of -1 (unknown)
+    is compared."""
+    p, _ = _file(tmp_path, "zero.sav", CMD + _raws(), compression=1, ncases=0)
+    lay = sav._read_dictionary(p)
+    with pytest.raises(sav._NotFast, match="^case count differs from the header$"):
+        sav._bytecode(p, lay, [0, 1], 2)
+    cols, n = sav._bytecode(p, {**lay, "ncases": -1}, [0], 2)
+    assert n == 3 and cols[0].tolist() == [1.5, 3.25, 0.0]
+
+
+@pytest.mark.parametrize("ncases", [3, -1])
+def test_bytes_after_the_end_of_data_code_are_ignored(tmp_path, ncases):
+    """Fails if the words after the command word holding the end-of-data code 252 (and its raw words) are
+    taken as raw words, so that the stream no longer decodes (mutants of `stop`: None, last + 2, the count
+    of codes != 253)."""
+    end = bytes([253, 98, 253, 253, 100, 255, 252, 0])
+    p, meta = _file(tmp_path, "end.sav", end + _raws() + bytes([1] * 8) + bytes([253] * 8), compression=1,
+                    ncases=ncases)
+    truth = _truth(p)
+    assert len(truth) == 3
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), truth)
+
+
+def test_a_compressed_section_that_is_not_whole_words(tmp_path):
+    """Fails if a few stray bytes after the last whole word of a compressed section stop the fast path
+    (mutants n_words * 9 in the slices for the command grid and the raw words)."""
+    for extra in (b"\0", b"\0\0\0", b"\0" * 7):
+        p, meta = _file(tmp_path, f"part{len(extra)}.sav", CMD + _raws() + extra, compression=1)
+        pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), _truth(p))
+
+
+def test_a_stream_missing_a_raw_word_is_left_to_pyreadstat(tmp_path):
+    """Fails if a compressed stream whose codes make whole cases but that lacks one of the raw words its
+    codes 253 call for (pyreadstat: 'Invalid file') is read anyway (mutant: the 'or' of the two decode
+    checks made 'and', which then returns the one raw word present as A)."""
+    p, meta = _file(tmp_path, "trunc.sav", bytes([253, 253, 0, 0, 0, 0, 0, 0]) + struct.pack("<d", 5.5),
+                    compression=1, ncases=1)
+    with pytest.raises(pyreadstat.ReadstatError):
+        _truth(p)
+    assert read_numeric(p, meta, ["A"]) is None
+
+
+def test_metadata_of_another_dictionary_is_not_trusted(tmp_path):
+    """Fails if read_numeric() reads a file whose dictionary has another number of variables than the
+    metadata it is given (mutant: the slot-count test and the used-type test joined by 'and'): the slots
+    cannot then be matched to the names."""
+    p, meta = _file(tmp_path, "three.sav", struct.pack("<9d", *SIX, 1.0, 2.0, 3.0), nvars=3)
+    fake = types.SimpleNamespace(column_names=["A", "B"], readstat_variable_types={"A": "double", "B": "double"},
+                                 original_variable_types={"A": "F8.2", "B": "F8.2"}, number_rows=3)
+    assert read_numeric(p, fake, ["A"]) is None
+    assert read_numeric(p, meta, ["A"])["A"].tolist() == _truth(p)["A"].tolist()
