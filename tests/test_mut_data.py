@@ -838,3 +838,16 @@ def test_placement_reads_source_files_as_text(tmp_path, monkeypatch):
     out = data.placement(root)
     assert out["source_row"].tolist() == [1, 2] and out["year"].tolist() == ["2019", "2020"]
     assert out["printed"].tolist() == ["12.5", "7"]
+
+
+def test_read_codebook_is_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    """Fails if a codebook is read in the locale's encoding (mutant read_text(encoding=None)): under a
+    non-UTF-8 locale (made ASCII here, as LANG=C without UTF-8 mode) 'Spørsmål' would not decode."""
+    import io
+
+    scale = "scales:\n  s:\n    labels:\n      - {'no': Ja, en: Yes}\n"
+    _codebooks(tmp_path, scale + "questions:\n  cit_a: {text_no: Spørsmål?, scale: s}\n",
+               scale + "questions:\n  per_b: {text_no: Blå?, scale: s}\n")
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    cb = data.read_codebook(tmp_path)
+    assert [q["text_no"] for q in cb["questions"].values()] == ["Spørsmål?", "Blå?"]
