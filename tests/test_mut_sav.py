@@ -459,3 +459,31 @@ def test_metadata_of_another_dictionary_is_not_trusted(tmp_path):
                                  original_variable_types={"A": "F8.2", "B": "F8.2"}, number_rows=3)
     assert read_numeric(p, fake, ["A"]) is None
     assert read_numeric(p, meta, ["A"])["A"].tolist() == _truth(p)["A"].tolist()
+
+
+def test_each_reason_to_decline_is_named(tmp_path, monkeypatch):
+    """Fails if a reason the fast path gives for leaving a file to pyreadstat loses its words (the messages
+    of _NotFast replaced by None, 'XX..XX' or upper case): no data, a stream that does not decode into whole
+    cases or does not synchronise, fewer rows than the header says, and the reason _read_dictionary passes
+    on when the whole file was read."""
+    def declined(message, fn, *args):
+        with pytest.raises(sav._NotFast) as e:
+            fn(*args)
+        assert str(e.value) == message
+
+    p, _ = _file(tmp_path, "empty.sav", b"", compression=1, ncases=0)
+    lay = sav._read_dictionary(p)
+    declined("no data", sav._bytecode, p, lay, [0], 2)
+    p, _ = _file(tmp_path, "trunc.sav", bytes([253, 253, 0, 0, 0, 0, 0, 0]) + struct.pack("<d", 5.5),
+                 compression=1, ncases=1)
+    declined("compressed stream does not decode into whole cases", sav._bytecode, p, sav._read_dictionary(p), [0], 2)
+    p, _ = _file(tmp_path, "short.sav", struct.pack("<5d", *SIX[:5]))
+    declined("fewer rows than the header says", sav._uncompressed, p, sav._read_dictionary(p), [0], 2)
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 1)
+    b = np.array([[253, 101, 253, 0, 0, 0, 0, 0], [253] * 8, [1] * 8, [101, 0, 0, 0, 0, 0, 0, 0]], dtype=np.uint8)
+    declined("compressed stream did not synchronise", sav._command_words, b)
+    q = tmp_path / "head.sav"
+    q.write_bytes(_header()[:100])
+    declined("not a .sav header", sav._read_dictionary, q)
+    q.write_bytes(_header())
+    declined("dictionary runs past the end of what was read", sav._read_dictionary, q)
