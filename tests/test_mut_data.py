@@ -851,3 +851,78 @@ def test_read_codebook_is_utf8_whatever_the_locale(tmp_path, monkeypatch):
     monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
     cb = data.read_codebook(tmp_path)
     assert [q["text_no"] for q in cb["questions"].values()] == ["Spørsmål?", "Blå?"]
+
+
+def test_load_published_is_each_tables_files_one_after_the_other():
+    """Fails if load_published() returns a table under another key, or keeps the row labels of each
+    report's file (pd.concat without ignore_index: labels 0.. repeated), or loses rows: each table is its
+    folders' files (datapackage.read, in the order of waves.reports()) one after the other, labelled 0..n-1."""
+    from ehelse import waves
+
+    out = data.load_published()
+    assert set(out) == {"inventory", "values", "issues", "unplaced", "codebook", "measures", "publisher", "claims",
+                        "publisher_claims"}
+    folders = list(waves.reports().values())
+    for key, suffix in (("inventory", "inventory"), ("values", "values"), ("issues", "source-issues"),
+                        ("unplaced", "unplaced"), ("claims", "claims")):
+        files = [datapackage.read(f"{f}-{suffix}") for f in folders]
+        t = out[key]
+        assert t.index.tolist() == list(range(sum(len(f) for f in files))), key
+        assert [len(f) for f in files][0] > 0 and t.index.is_unique
+        for col in ("figure_id", "report") if key != "issues" else ("report",):
+            assert t[col].tolist() == [v for f in files for v in f[col]], (key, col)
+    assert out["inventory"]["order"].dtype == np.int64
+    assert out["measures"]["figure_id"].tolist() == datapackage.read("measures")["figure_id"].tolist()
+    assert out["publisher"]["url"].tolist() == datapackage.read("publisher-values")["url"].tolist()
+    assert out["publisher_claims"]["claim_id"].tolist() == datapackage.read("publisher-claims")["claim_id"].tolist()
+    assert out["codebook"] == data.read_codebook(DATA / "published")
+
+
+def test_load_published_reads_the_source_texts_as_utf8(monkeypatch):
+    """Fails if the reports' source texts are read in the locale's encoding (mutants read_text(encoding=None)
+    for the values' and the claims' line checks): under a non-UTF-8 locale (made ASCII here, as LANG=C without
+    UTF-8 mode) their Norwegian letters would not decode."""
+    import io
+
+    from ehelse import waves
+
+    data.load_published()  # validated (and stamped) first, so that frictionless is not run under the ASCII locale
+    for report in waves.reports():
+        text = (DATA / "published" / "source" / f"{report}.txt").read_bytes()
+        assert any(b > 127 for b in text), report
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    out = data.load_published()
+    assert len(out["values"]) > 0 and len(out["claims"]) > 0
+
+
+def test_load_published_of_a_copy_names_the_copys_files(tmp_path):
+    """Fails if the rules checked after the schema name the book's file instead of the copy's being loaded
+    (mutants table_path(resource, None) / without the root): a source line past the end of the text in the
+    copy's citizens/values.csv is reported with the copy's path."""
+    import shutil
+
+    root = tmp_path / "published"
+    shutil.copytree(DATA / "published", root)
+    path = root / "citizens" / "values.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[0, "source_line"] = "99999"
+    df.to_csv(path, index=False)
+    n = len((root / "source" / "citizens2022.txt").read_text(encoding="utf-8").splitlines())
+    _raises(data.load_published, root,
+            msg=f"{path}, row 2, field 'source_line': value 99999 is not a line of the source text (1-{n})")
+
+
+def test_load_published_checks_the_published_tables_of_its_root(monkeypatch):
+    """Fails if load_published() checks another set of tables than the published ones, or those of the book
+    instead of the folder given (mutants: validate(None), resource_names(None) / of another prefix, which
+    check every table of the package, so a fault in an unrelated table would stop the load; published=None
+    or dropped)."""
+    seen = []
+    real = datapackage.validate
+    monkeypatch.setattr(datapackage, "validate", lambda names=None, published=None: (seen.append((names, published)),
+                                                                                     real(names, published))[1])
+    root = DATA / "published"
+    data.load_published(root)
+    names = datapackage.resource_names("published/")
+    assert seen == [(names, root)]
+    assert names and all(datapackage.resource(n)["path"].startswith("published/") for n in names)
