@@ -740,3 +740,189 @@ def test_placement_value_that_differs_from_the_source_number(placed, monkeypatch
     assert str(e.value) == (f"{path}, row {val + 2}, field 'target': value {df.loc[val, 'target']!r} holds "
                             f"{float(pub.loc[key, 'value'].iloc[0]):g} for {parts[2]}, not the source's "
                             f"{df.loc[val, 'printed']} for {df.loc[val, 'year']}")
+
+
+# ---------------------------------------------------------------- round 3: interviews, margins, composition
+
+
+def test_registry_interviews_are_the_registry_numbers_as_integers():
+    """Fails if _registry_interviews() loses the waves that give a number, keeps those that do not, or
+    leaves a column untyped: year and interviews must be plain int64 (mutants: interviews=None, the
+    interviews cast dropped (nullable Int64 kept) or astype(None) (float), year astype(None))."""
+    reg = pd.read_csv(DATA / "waves.csv", dtype=str, keep_default_na=False)
+    reg = reg[reg["interviews"] != ""]
+    out = data._registry_interviews()
+    assert list(out.columns) == ["report", "year", "interviews"]
+    assert out["year"].dtype == np.int64 and out["interviews"].dtype == np.int64
+    assert out.values.tolist() == [[r, int(y), int(n)] for r, y, n in zip(reg["report"], reg["year"], reg["interviews"])]
+    assert len(out) > 0
+
+
+def _interviews(monkeypatch, v, inv):
+    from ehelse import waves
+
+    monkeypatch.setattr(waves, "reports", lambda: {"r": "folder"})
+    monkeypatch.setattr(data, "values", lambda: v)
+    monkeypatch.setattr(data, "inventory", lambda: inv)
+    monkeypatch.setattr(data, "publisher_values", lambda: pd.DataFrame(columns=["report", "year", "unit", "item",
+                                                                               "category", "value", "figure_id", "url"]))
+    monkeypatch.setattr(data, "_registry_interviews", lambda: pd.DataFrame(columns=["report", "year", "interviews"]))
+    return data.interviews().values.tolist()
+
+
+def test_interviews_from_a_method_table_row_named_total(monkeypatch):
+    """Fails if a count of interviews printed in the method text under the item 'Total' (category 'n') is
+    not taken, so that a chart base is used instead (mutants of the 'Total' item name)."""
+    v = pd.DataFrame({"report": ["r"], "unit": ["count"], "item": ["Total"], "category": ["n"], "year": [2021],
+                      "value": [1504.0], "figure_id": ["C02"], "source_line": [50]})
+    inv = pd.DataFrame({"report": ["r"], "figure_id": ["C05"], "bases": ["2021:1400"]})
+    assert _interviews(monkeypatch, v, inv) == [["r", 2021, 1504, "C02", "method text, line 50"]]
+
+
+def test_interviews_largest_base_ties_and_the_smallest_base(monkeypatch):
+    """Fails if, when two charts print the same largest base for a year, the later chart replaces the first
+    one in the inventory's order as the place the number stands (mutant > made >=), or if a base of 1 is not
+    taken as a base (the start value of the search (0, '') made (1, ''))."""
+    v = pd.DataFrame(columns=["report", "unit", "item", "category", "year", "value", "figure_id", "source_line"])
+    inv = pd.DataFrame({"report": ["r", "r", "r"], "figure_id": ["C05", "C06", "C07"],
+                        "bases": ["2021:1504", "2021:1504;2020:1", "2021:1000"]})
+    assert _interviews(monkeypatch, v, inv) == [["r", 2020, 1, "C06", "largest chart base (C06)"],
+                                                ["r", 2021, 1504, "C05", "largest chart base (C05)"]]
+
+
+def _spy_validate(monkeypatch):
+    seen = []
+    real = datapackage.validate
+    monkeypatch.setattr(datapackage, "validate", lambda names=None, published=None: (seen.append(names),
+                                                                                     real(names, published))[1])
+    return seen
+
+
+def test_population_margins_is_the_year_without_its_year_column(monkeypatch):
+    """Fails if population_margins() checks another set of tables than its own (validate(None) checks every
+    table of the package, so a fault in an unrelated table would stop the margins), or keeps the row labels
+    of margins.csv as a column or an index (reset_index(drop=None / False) mutants)."""
+    seen = _spy_validate(monkeypatch)
+    m = pd.read_csv(DATA / "population" / "margins.csv")
+    out = data.population_margins(2022)
+    assert seen == [["population-margins"]]
+    assert list(out.columns) == ["variable", "category", "target"]
+    assert out.index.tolist() == list(range(len(out)))
+    want = m[m["year"] == 2022]
+    assert out.values.tolist() == want[["variable", "category", "target"]].values.tolist() and len(out) > 0
+
+
+def test_sample_composition_checks_only_its_table(monkeypatch):
+    """Fails if sample_composition() validates another set of tables than its own (validate(None) mutant)
+    or returns another file."""
+    seen = _spy_validate(monkeypatch)
+    out = data.sample_composition()
+    assert seen == [["publisher-sample-composition"]]
+    pd.testing.assert_frame_equal(out, pd.read_csv(DATA / "published" / "publisher" / "sample_composition.csv"))
+
+
+def test_placement_reads_source_files_as_text(tmp_path, monkeypatch):
+    """Fails if the publisher's source files are read with type guessing (mutants dtype=None / dtype
+    dropped): a source file whose year and percent cells are all filled would then give 2019 and 12.5 as
+    numbers, which differ from the placement's text '2019' and '12.5'."""
+    root = tmp_path / "published"
+    (root / "publisher" / "source").mkdir(parents=True)
+    pd.DataFrame({"survey": ["citizens", "citizens"], "year": ["2019", "2020"], "percent": ["12.5", "7"],
+                  "url": ["https://a", "https://b"]}).to_csv(root / "publisher" / "source" / "tiny.csv", index=False)
+    rows = pd.DataFrame({"source_file": ["source/tiny.csv"] * 2, "source_row": ["1", "2"], "year": ["2019", "2020"],
+                         "printed": ["12.5", "7"], "url": ["https://a", "https://b"], "placed_as": ["unplaced"] * 2,
+                         "target": ["", ""], "reason": ["a test row", "another test row"]})
+    _place(root, rows[PL_COLS])
+    real = data._load()
+    monkeypatch.setattr(data, "load_published", lambda r: real)
+    out = data.placement(root)
+    assert out["source_row"].tolist() == [1, 2] and out["year"].tolist() == ["2019", "2020"]
+    assert out["printed"].tolist() == ["12.5", "7"]
+
+
+def test_read_codebook_is_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    """Fails if a codebook is read in the locale's encoding (mutant read_text(encoding=None)): under a
+    non-UTF-8 locale (made ASCII here, as LANG=C without UTF-8 mode) 'Spørsmål' would not decode."""
+    import io
+
+    scale = "scales:\n  s:\n    labels:\n      - {'no': Ja, en: Yes}\n"
+    _codebooks(tmp_path, scale + "questions:\n  cit_a: {text_no: Spørsmål?, scale: s}\n",
+               scale + "questions:\n  per_b: {text_no: Blå?, scale: s}\n")
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    cb = data.read_codebook(tmp_path)
+    assert [q["text_no"] for q in cb["questions"].values()] == ["Spørsmål?", "Blå?"]
+
+
+def test_load_published_is_each_tables_files_one_after_the_other():
+    """Fails if load_published() returns a table under another key, or keeps the row labels of each
+    report's file (pd.concat without ignore_index: labels 0.. repeated), or loses rows: each table is its
+    folders' files (datapackage.read, in the order of waves.reports()) one after the other, labelled 0..n-1."""
+    from ehelse import waves
+
+    out = data.load_published()
+    assert set(out) == {"inventory", "values", "issues", "unplaced", "codebook", "measures", "publisher", "claims",
+                        "publisher_claims"}
+    folders = list(waves.reports().values())
+    for key, suffix in (("inventory", "inventory"), ("values", "values"), ("issues", "source-issues"),
+                        ("unplaced", "unplaced"), ("claims", "claims")):
+        files = [datapackage.read(f"{f}-{suffix}") for f in folders]
+        t = out[key]
+        assert t.index.tolist() == list(range(sum(len(f) for f in files))), key
+        assert [len(f) for f in files][0] > 0 and t.index.is_unique
+        for col in ("figure_id", "report") if key != "issues" else ("report",):
+            assert t[col].tolist() == [v for f in files for v in f[col]], (key, col)
+    assert out["inventory"]["order"].dtype == np.int64
+    assert out["measures"]["figure_id"].tolist() == datapackage.read("measures")["figure_id"].tolist()
+    assert out["publisher"]["url"].tolist() == datapackage.read("publisher-values")["url"].tolist()
+    assert out["publisher_claims"]["claim_id"].tolist() == datapackage.read("publisher-claims")["claim_id"].tolist()
+    assert out["codebook"] == data.read_codebook(DATA / "published")
+
+
+def test_load_published_reads_the_source_texts_as_utf8(monkeypatch):
+    """Fails if the reports' source texts are read in the locale's encoding (mutants read_text(encoding=None)
+    for the values' and the claims' line checks): under a non-UTF-8 locale (made ASCII here, as LANG=C without
+    UTF-8 mode) their Norwegian letters would not decode."""
+    import io
+
+    from ehelse import waves
+
+    data.load_published()  # validated (and stamped) first, so that frictionless is not run under the ASCII locale
+    for report in waves.reports():
+        text = (DATA / "published" / "source" / f"{report}.txt").read_bytes()
+        assert any(b > 127 for b in text), report
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    out = data.load_published()
+    assert len(out["values"]) > 0 and len(out["claims"]) > 0
+
+
+def test_load_published_of_a_copy_names_the_copys_files(tmp_path):
+    """Fails if the rules checked after the schema name the book's file instead of the copy's being loaded
+    (mutants table_path(resource, None) / without the root): a source line past the end of the text in the
+    copy's citizens/values.csv is reported with the copy's path."""
+    import shutil
+
+    root = tmp_path / "published"
+    shutil.copytree(DATA / "published", root)
+    path = root / "citizens" / "values.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[0, "source_line"] = "99999"
+    df.to_csv(path, index=False)
+    n = len((root / "source" / "citizens2022.txt").read_text(encoding="utf-8").splitlines())
+    _raises(data.load_published, root,
+            msg=f"{path}, row 2, field 'source_line': value 99999 is not a line of the source text (1-{n})")
+
+
+def test_load_published_checks_the_published_tables_of_its_root(monkeypatch):
+    """Fails if load_published() checks another set of tables than the published ones, or those of the book
+    instead of the folder given (mutants: validate(None), resource_names(None) / of another prefix, which
+    check every table of the package, so a fault in an unrelated table would stop the load; published=None
+    or dropped)."""
+    seen = []
+    real = datapackage.validate
+    monkeypatch.setattr(datapackage, "validate", lambda names=None, published=None: (seen.append((names, published)),
+                                                                                     real(names, published))[1])
+    root = DATA / "published"
+    data.load_published(root)
+    names = datapackage.resource_names("published/")
+    assert seen == [(names, root)]
+    assert names and all(datapackage.resource(n)["path"].startswith("published/") for n in names)

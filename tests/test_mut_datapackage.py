@@ -621,3 +621,40 @@ def test_closure_goes_on_after_a_table_seen_twice_and_titles_keep_all_after_the_
     (book / "data" / "datapackage.yaml").write_text(text, encoding="utf-8")
     dp._descriptor_json.cache_clear()
     assert "\n\nOne row per thing, in order (one file per report folder, the same columns)\n" in dp.schema_md()
+
+
+# ------------------------------------------------------------------ round 3: UTF-8 whatever the locale
+
+
+@pytest.fixture
+def ascii_locale(monkeypatch):
+    """The locale's text encoding made ASCII, as under LANG=C without UTF-8 mode: pathlib's read_text /
+    write_text and this module's open() then use ASCII wherever no encoding is given."""
+    import builtins
+
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    monkeypatch.setattr(dp, "open", lambda *a, encoding=None, **k: builtins.open(*a, encoding=encoding or "ascii",
+                                                                                 **k), raising=False)
+
+
+def test_header_message_reads_a_non_ascii_header_as_utf8(tmp_path, ascii_locale):
+    """Fails if _header_message opens the table without encoding='utf-8' (mutants encoding=None / dropped):
+    under a non-UTF-8 locale a header with 'år' would not decode."""
+    schema = {"fields": [{"name": "år"}, {"name": "n"}]}
+    path = tmp_path / "t.csv"
+    path.write_bytes("n,år,ekstra\n1,2,3\n".encode("utf-8"))
+    assert dp._header_message(path, schema, object()) == (
+        f"{path}, row 1 (header), field 'ekstra': column(s) ['ekstra'] not declared (the columns must be "
+        "['år', 'n'])")
+
+
+def test_cli_schema_md_is_utf8_whatever_the_locale(book, ascii_locale, capsys):
+    """Fails if SCHEMA.md or its prose is read or written in the locale's encoding (mutants encoding=None /
+    dropped in schema_md and main): with non-ASCII prose the page must be written, checked and read as UTF-8."""
+    prose = "## Merknader\n\nÅrstall ≥ 2019 og spørsmål om tilgang."
+    (book / "data" / "published" / "SCHEMA.prose.md").write_bytes(prose.encode("utf-8"))
+    md = book / "data" / "published" / "SCHEMA.md"
+    assert dp.main(["schema-md"]) == 0
+    assert md.read_bytes().decode("utf-8") == SCHEMA_HEAD + SCHEMA_BODY + "\n" + prose + "\n"
+    assert dp.main(["schema-md", "--check"]) == 0
+    assert capsys.readouterr().out == "wrote data/published/SCHEMA.md\nSCHEMA.md is up to date\n"

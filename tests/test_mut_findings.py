@@ -1123,3 +1123,27 @@ def test_headline_verdict_without_claims_in_another_language(made_up, monkeypatc
     monkeypatch.setattr(findings, "headline_claims", lambda fid: HEAD_CLAIMS.iloc[:0])
     x = findings.headline_verdict("F1", lang="xx")["text"]
     assert x.count(MARK) == 4  # verdict_line, verdict word, verdict_numbers, verdict_no_claim
+
+
+# ---------------------------------------------------------------- round 3: ties among many series
+
+# 17 changes (or levels) with ties: numpy's default (unstable) quicksort puts index 7 (the second of the four 3s) first
+# and the stable sort index 6, the first in the table's order.
+TIED = [0, 1, 2, 0, 2, 2, 3, 3, 1, 1, 1, 3, 0, 1, 0, 1, 3]
+
+
+def test_the_largest_change_on_a_tie_is_the_first_series_of_the_table(chart):
+    """Fails if, among many series whose changes tie for the largest, the title names another than the first
+    of the table (the sort on |change| made unstable: kind=None or dropped, numpy's default quicksort)."""
+    t = _items(*[(f"Serie {i:02d}", 30.0, 30.0 + d, 0.3, 0.3) for i, d in enumerate(TIED)])
+    assert findings.figure_finding("F1", tests=t)["title"] == (
+        "Digital contact: no significant change in 17 tested series from 2019 to 2022; largest change: Serie 06 "
+        "(30 % to 33 %)")
+
+
+def test_the_largest_and_smallest_level_on_ties_follow_the_table(chart):
+    """Fails if, among many items whose levels tie, the largest named is not the first of the table's tied
+    items and the smallest not the last (the sort on value made unstable: kind=None or dropped)."""
+    chart.table = _tab([("citizens", 2022, f"I{i}", f"Item {i:02d}", "A", "Yes", 30.0 + d) for i, d in enumerate(TIED)])
+    assert findings.figure_finding("F1", tests=_tests())["title"] == (
+        "Digital contact in 2022: Item 06 is the largest (33 %), Item 14 the smallest (30 %)")

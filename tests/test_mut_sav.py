@@ -237,3 +237,253 @@ def test_metadata_without_formats_is_read_as_plain_numbers(tmp_path):
     fake = types.SimpleNamespace(column_names=meta.column_names, readstat_variable_types=meta.readstat_variable_types,
                                  original_variable_types={}, number_rows=meta.number_rows)
     np.testing.assert_array_equal(read_numeric(p, fake, ["v0"])["v0"], _truth(p)["v0"].to_numpy())
+
+
+# ---------------------------------------------------------------- hand-made dictionaries for _layout
+# The .sav layout (header of 176 bytes, then typed dictionary records, record 999 ends them) is made
+# here byte by byte with struct, in either byte order, so that fields pyreadstat always writes the same
+# way (byte order, layout code 3, $FL3, the sysmis record, label lengths) can be varied.
+
+import struct  # noqa: E402
+
+
+def _header(e="<", magic=b"$FL2", layout=2, compression=0, ncases=3, bias=100.0):
+    head = (magic + b"@(#) hand-made test file".ljust(60)
+            + struct.pack(e + "5id", layout, 1, compression, 0, ncases, bias)
+            + b"01 Jan 26" + b"00:00:00" + b" " * 64 + b"\0" * 3)
+    assert len(head) == 176
+    return head
+
+
+def _var(e="<", vtype=0, name=b"V"):
+    return struct.pack(e + "6i", 2, vtype, 0, 0, 0x050802, 0x050802) + name.ljust(8)
+
+
+def _end(e="<"):
+    return struct.pack(e + "2i", 999, 0)
+
+
+@pytest.mark.parametrize("e,code", [("<", 2), ("<", 3), (">", 2), (">", 3)])
+def test_layout_byte_order_from_the_layout_code(e, code):
+    """Fails if the byte order is not taken from the layout code (2 or 3 read little-endian means a
+    little-endian file, anything else a big-endian one), or the header fields are then read in the
+    wrong order (mutants: the endian test forced to '<', the code set (2, 3) changed, the '>' string
+    mutated)."""
+    raw = _header(e, layout=code, compression=1, ncases=7, bias=-12.5) + _var(e) + _var(e, 8) + _var(e, -1) + _end(e)
+    assert sav._layout(raw) == {"endian": e, "compression": 1, "ncases": 7, "bias": -12.5, "types": [0, 8, -1],
+                                "offset": len(raw), "sysmis": sav.SYSMIS_BITS}
+
+
+def test_layout_of_a_zsav_header_and_a_foreign_magic():
+    """Fails if a $FL3 (.zsav) header is not parsed like $FL2 (its compression 2 then makes read_numeric
+    decline), or a file with another magic is not refused with 'not a .sav header' (mutants of the magic
+    tuple and of that message)."""
+    raw = _header(magic=b"$FL3", compression=2) + _var() + _end()
+    lay = sav._layout(raw)
+    assert lay["compression"] == 2 and lay["types"] == [0] and lay["offset"] == len(raw)
+    with pytest.raises(sav._NotFast, match=r"^not a \.sav header$"):
+        sav._layout(_header(magic=b"$FL9") + _var() + _end())
+    with pytest.raises(sav._NotFast, match=r"^not a \.sav header$"):
+        sav._layout(_header()[:175])
+
+
+def test_layout_of_a_header_without_dictionary_asks_for_more():
+    """Fails if a read that holds exactly the 176-byte header (and no record) is called 'not a .sav header'
+    instead of 'dictionary runs past the end of what was read', the message on which _read_dictionary reads
+    further (mutants: len(raw) <= 176 / < 177, pos - 4, the message mutated), or crashes with struct.error."""
+    with pytest.raises(sav._NotFast, match=r"^dictionary runs past the end of what was read$"):
+        sav._layout(_header())
+    with pytest.raises(sav._NotFast, match=r"^dictionary runs past the end of what was read$"):
+        sav._layout(_header() + _var() + b"\0\0")
+
+
+def test_layout_reports_an_unknown_record_as_soon_as_its_code_is_read():
+    """Fails if a record code the reader does not know, standing in the last 4 bytes read, is not reported
+    by its number (mutants: the 'past the end' test pos + 4 > len(raw) made pos + 5 > / >=, the message
+    replaced by None)."""
+    with pytest.raises(sav._NotFast, match=r"^unknown dictionary record 5$"):
+        sav._layout(_header() + _var() + struct.pack("<i", 5))
+
+
+def _value_labels(labels, e="<"):
+    out = struct.pack(e + "2i", 3, len(labels))
+    for value, text in labels:
+        cell = bytes([len(text)]) + text
+        out += struct.pack(e + "d", value) + cell + b" " * (-len(cell) % 8)
+    return out + struct.pack(e + "3i", 4, 1, 1)
+
+
+def test_layout_skips_value_labels_of_every_length():
+    """Fails if a value label is skipped by other than its length byte + text padded to 8 bytes (labels of
+    7 and 15 characters fill their 8 / 16 bytes exactly: mutants length + 2 + 7 and length + 1 + 8)."""
+    labels = [(1.0, b"abcdefg"), (2.0, b"a"), (3.0, b"abcdefgh"), (4.0, b"fifteen letters"), (5.0, b"")]
+    raw = _header() + _var() + _value_labels(labels) + _var(name=b"W") + _end()
+    assert len(_value_labels(labels)) == 8 + 5 * 8 + (8 + 8 + 16 + 16 + 8) + 12  # head, values, cells, record 4
+    lay = sav._layout(raw)
+    assert lay["types"] == [0, 0] and lay["offset"] == len(raw)
+
+
+def test_a_seven_letter_value_label_in_a_real_file(tmp_path):
+    """Fails like test_layout_skips_value_labels_of_every_length, on a file written by pyreadstat and
+    compared with pyreadstat's own reading."""
+    p, meta = _write(tmp_path, _frame(8, 13, k=2), variable_value_labels={"v0": {1.0: "abcdefg", 2.0: "x" * 15}})
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["v0", "v1"])), _truth(p))
+
+
+def _info(subtype, size, payload, e="<"):
+    return struct.pack(e + "4i", 7, subtype, size, len(payload) // size if size else 0) + payload
+
+
+def test_layout_refuses_very_long_strings_and_skips_other_info_records():
+    """Fails if the very-long-string record (subtype 14) is not refused with its message, or another
+    extension record (subtype 15) is refused instead of skipped (mutants subtype == 15, the message
+    None / mutated)."""
+    with pytest.raises(sav._NotFast, match=r"^very long strings$"):
+        sav._layout(_header() + _var() + _info(14, 1, b"LONG=00300\0\t") + _end())
+    raw = _header() + _var() + _info(15, 1, b"abcd") + _end()
+    assert sav._layout(raw)["offset"] == len(raw)
+
+
+@pytest.mark.parametrize("e", ["<", ">"])
+def test_layout_takes_the_system_missing_value_of_the_file(e):
+    """Fails if the system-missing value is not read from the machine floating-point record (subtype 4,
+    8-byte fields, sysmis first) when it has one field or three, or is read from another record (mutants
+    subtype 5, size != 8 / == 9, count > 1 / >= 2)."""
+    other = 0xFFEFFFFFFFFFFFFE
+    three = struct.pack(e + "3Q", other, 0x7FEFFFFFFFFFFFFF, 0xFFEFFFFFFFFFFFFE)
+    for payload in (three, struct.pack(e + "Q", other)):
+        raw = _header(e) + _var(e) + _info(4, 8, payload, e) + _end(e)
+        lay = sav._layout(raw)
+        assert lay["sysmis"] == other and lay["offset"] == len(raw)
+    # another record with one 8-byte field, and a subtype-4 record of 4-byte fields, are not the sysmis
+    for raw in (_header(e) + _var(e) + _info(5, 8, struct.pack(e + "Q", other), e) + _end(e),
+                _header(e) + _var(e) + _info(4, 4, struct.pack(e + "2I", 1, 2), e) + _end(e)):
+        assert sav._layout(raw)["sysmis"] == sav.SYSMIS_BITS
+
+
+# ---------------------------------------------------------------- hand-made files, checked against pyreadstat
+
+SIX = (1.5, -2.0, 3.25, 1e6, 0.0, 99.0)  # three cases of two variables A, B (case-major)
+# the same three cases bytecode-compressed (bias 100): 1.5 raw, -2 -> 98, 3.25 raw, 1e6 raw, 0 -> 100, B sysmis -> 255
+CMD = bytes([253, 98, 253, 253, 100, 255, 0, 0])
+
+
+def _file(tmp_path, name, data, e="<", compression=0, ncases=3, nvars=2):
+    p = tmp_path / name
+    p.write_bytes(_header(e, compression=compression, ncases=ncases)
+                  + b"".join(_var(e, name=n) for n in (b"A", b"B", b"C")[:nvars]) + _end(e) + data)
+    _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+    return p, meta
+
+
+def _raws(e="<"):
+    return struct.pack(e + "3d", 1.5, 3.25, 1e6)
+
+
+@pytest.mark.parametrize("e", ["<", ">"])
+def test_a_file_of_either_byte_order(tmp_path, e):
+    """Fails if the data of a big-endian file are read as native little-endian doubles (mutants of the
+    uncompressed reader's dtype: None, np.dtype(None), fromfile without dtype) or its raw words of a
+    compressed stream in the wrong order; the values must be pyreadstat's, system-missing NaN."""
+    plain = struct.pack(e + "5d", *SIX[:5]) + struct.pack(e + "Q", sav.SYSMIS_BITS)
+    for name, data, comp in (("plain.sav", plain, 0), ("bytecode.sav", CMD + _raws(e), 1)):
+        p, meta = _file(tmp_path, name, data, e=e, compression=comp)
+        truth = _truth(p)
+        assert truth["A"].tolist() == [1.5, 3.25, 0.0] and truth["B"].isna().tolist() == [False, False, True]
+        pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), truth)
+
+
+def test_the_header_case_count_is_the_number_of_rows_read(tmp_path):
+    """Fails if an uncompressed file is read to the end of its bytes instead of for the header's case count:
+    a file with a fourth row after its three cases, and one whose header says 0 cases although data follow,
+    read as pyreadstat reads them (3 rows, none) (mutants: the ncases >= 0 test made 'and False', > 0, >= 1)."""
+    p, meta = _file(tmp_path, "extra.sav", struct.pack("<8d", *SIX, 7.0, 8.0))
+    assert meta.number_rows == 3
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), _truth(p))
+    p, meta = _file(tmp_path, "zero.sav", struct.pack("<6d", *SIX), ncases=0)
+    cols = read_numeric(p, meta, ["A", "B"])
+    assert list(cols) == ["A", "B"] and all(c.shape == (0,) and c.dtype == np.float64 for c in cols.values())
+    assert len(_truth(p)) == 0
+
+
+def test_a_compressed_stream_that_disagrees_with_the_header_case_count(tmp_path):
+    """Fails if a compressed stream whose header says 0 cases while it decodes into 3 is not refused as
+    'case count differs from the header' (mutants ncases > 0 / >= 1), or a header count of -1 (unknown)
+    is compared."""
+    p, _ = _file(tmp_path, "zero.sav", CMD + _raws(), compression=1, ncases=0)
+    lay = sav._read_dictionary(p)
+    with pytest.raises(sav._NotFast, match="^case count differs from the header$"):
+        sav._bytecode(p, lay, [0, 1], 2)
+    cols, n = sav._bytecode(p, {**lay, "ncases": -1}, [0], 2)
+    assert n == 3 and cols[0].tolist() == [1.5, 3.25, 0.0]
+
+
+@pytest.mark.parametrize("ncases", [3, -1])
+def test_bytes_after_the_end_of_data_code_are_ignored(tmp_path, ncases):
+    """Fails if the words after the command word holding the end-of-data code 252 (and its raw words) are
+    taken as raw words, so that the stream no longer decodes (mutants of `stop`: None, last + 2, the count
+    of codes != 253)."""
+    end = bytes([253, 98, 253, 253, 100, 255, 252, 0])
+    p, meta = _file(tmp_path, "end.sav", end + _raws() + bytes([1] * 8) + bytes([253] * 8), compression=1,
+                    ncases=ncases)
+    truth = _truth(p)
+    assert len(truth) == 3
+    pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), truth)
+
+
+def test_a_compressed_section_that_is_not_whole_words(tmp_path):
+    """Fails if a few stray bytes after the last whole word of a compressed section stop the fast path
+    (mutants n_words * 9 in the slices for the command grid and the raw words)."""
+    for extra in (b"\0", b"\0\0\0", b"\0" * 7):
+        p, meta = _file(tmp_path, f"part{len(extra)}.sav", CMD + _raws() + extra, compression=1)
+        pd.testing.assert_frame_equal(pd.DataFrame(read_numeric(p, meta, ["A", "B"])), _truth(p))
+
+
+def test_a_stream_missing_a_raw_word_is_left_to_pyreadstat(tmp_path):
+    """Fails if a compressed stream whose codes make whole cases but that lacks one of the raw words its
+    codes 253 call for (pyreadstat: 'Invalid file') is read anyway (mutant: the 'or' of the two decode
+    checks made 'and', which then returns the one raw word present as A)."""
+    p, meta = _file(tmp_path, "trunc.sav", bytes([253, 253, 0, 0, 0, 0, 0, 0]) + struct.pack("<d", 5.5),
+                    compression=1, ncases=1)
+    with pytest.raises(pyreadstat.ReadstatError):
+        _truth(p)
+    assert read_numeric(p, meta, ["A"]) is None
+
+
+def test_metadata_of_another_dictionary_is_not_trusted(tmp_path):
+    """Fails if read_numeric() reads a file whose dictionary has another number of variables than the
+    metadata it is given (mutant: the slot-count test and the used-type test joined by 'and'): the slots
+    cannot then be matched to the names."""
+    p, meta = _file(tmp_path, "three.sav", struct.pack("<9d", *SIX, 1.0, 2.0, 3.0), nvars=3)
+    fake = types.SimpleNamespace(column_names=["A", "B"], readstat_variable_types={"A": "double", "B": "double"},
+                                 original_variable_types={"A": "F8.2", "B": "F8.2"}, number_rows=3)
+    assert read_numeric(p, fake, ["A"]) is None
+    assert read_numeric(p, meta, ["A"])["A"].tolist() == _truth(p)["A"].tolist()
+
+
+def test_each_reason_to_decline_is_named(tmp_path, monkeypatch):
+    """Fails if a reason the fast path gives for leaving a file to pyreadstat loses its words (the messages
+    of _NotFast replaced by None, 'XX..XX' or upper case): no data, a stream that does not decode into whole
+    cases or does not synchronise, fewer rows than the header says, and the reason _read_dictionary passes
+    on when the whole file was read."""
+    def declined(message, fn, *args):
+        with pytest.raises(sav._NotFast) as e:
+            fn(*args)
+        assert str(e.value) == message
+
+    p, _ = _file(tmp_path, "empty.sav", b"", compression=1, ncases=0)
+    lay = sav._read_dictionary(p)
+    declined("no data", sav._bytecode, p, lay, [0], 2)
+    p, _ = _file(tmp_path, "trunc.sav", bytes([253, 253, 0, 0, 0, 0, 0, 0]) + struct.pack("<d", 5.5),
+                 compression=1, ncases=1)
+    declined("compressed stream does not decode into whole cases", sav._bytecode, p, sav._read_dictionary(p), [0], 2)
+    p, _ = _file(tmp_path, "short.sav", struct.pack("<5d", *SIX[:5]))
+    declined("fewer rows than the header says", sav._uncompressed, p, sav._read_dictionary(p), [0], 2)
+    monkeypatch.setattr(sav, "MAX_SYNC_STEPS", 1)
+    b = np.array([[253, 101, 253, 0, 0, 0, 0, 0], [253] * 8, [1] * 8, [101, 0, 0, 0, 0, 0, 0, 0]], dtype=np.uint8)
+    declined("compressed stream did not synchronise", sav._command_words, b)
+    q = tmp_path / "head.sav"
+    q.write_bytes(_header()[:100])
+    declined("not a .sav header", sav._read_dictionary, q)
+    q.write_bytes(_header())
+    declined("dictionary runs past the end of what was read", sav._read_dictionary, q)

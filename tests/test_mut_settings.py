@@ -265,3 +265,14 @@ def test_validate_reads_the_process_environment_by_default(good, tmp_path, monke
         validate(good, P)
     assert str(e.value) == (f"environment variable EHELSE_MICRODATA: citizens = {str(gone)!r}: the file {gone} "
                             "does not exist")
+
+
+def test_read_is_utf8_whatever_the_locale(tmp_path, monkeypatch):
+    """Fails if settings.yml is read in the locale's encoding (mutant read_text(encoding=None)): under a
+    non-UTF-8 locale (made ASCII here, as LANG=C without UTF-8 mode) 'blå' would not decode."""
+    import io
+
+    monkeypatch.setattr(io, "text_encoding", lambda encoding, stacklevel=2: "ascii" if encoding is None else encoding)
+    p = tmp_path / "settings.yml"
+    p.write_bytes("a: blå\n".encode("utf-8"))
+    assert settings.read(p) == {"a": "blå"}
