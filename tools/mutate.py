@@ -193,6 +193,22 @@ def reasons() -> dict[str, str]:
     return out
 
 
+def prune_reasons(st: dict[str, str]) -> int:
+    """Drop the rows of tools/mutation-reasons/*.csv whose mutant is killed or no longer exists; how many."""
+    import csv
+
+    dropped = 0
+    for f in sorted(REASONS.glob("*.csv")):
+        with f.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        keep = [r for r in rows if r["mutant"] in st and st[r["mutant"]] not in KILLED]
+        if len(keep) < len(rows):
+            dropped += len(rows) - len(keep)
+            f.write_text("mutant,reason\n" + "".join(f'{r["mutant"]},"{r["reason"].replace(chr(34), 2 * chr(34))}"\n'
+                                                      for r in keep), encoding="utf-8")
+    return dropped
+
+
 def _function_of(mutant: str) -> tuple[str, int]:
     """ehelse.plots.x_line__mutmut_12 -> ("plots.line", 12)."""
     head, _, num = mutant.rpartition("__mutmut_")
@@ -259,7 +275,8 @@ def main() -> int:
     ap.add_argument("--retest-live", action="store_true", help="retest every survived or untested mutant "
                     "(after tests were added: mutmut itself keeps earlier verdicts of unchanged functions)")
     ap.add_argument("--readme", metavar="WHEN", help="write the result into README.md (section between the "
-                    "mutate markers; WHEN = date, commit and machine) and tools/mutation-survivors.txt")
+                    "mutate markers; WHEN = date, commit and machine) and tools/mutation-survivors.txt, and drop "
+                    "the reason rows of killed or vanished mutants")
     ap.add_argument("mutants", nargs="*", help="mutant names or globs to (re)test, default all")
     a = ap.parse_args()
     t0 = time.monotonic()
@@ -293,6 +310,8 @@ def main() -> int:
     if a.readme:
         if a.focus:
             ap.error("--readme: a focus run is not the book's score")
+        reasons()  # every row well-formed before any is dropped
+        print(f"{prune_reasons(st)} reason rows named killed or vanished mutants: removed")
         write_readme(st, a.readme)
         write_survivors(st)
     return rc
