@@ -187,7 +187,7 @@ def test_built_book_shows_no_cell_below_the_minimum_base(built):
         t = pd.read_csv(p)
         assert disclosure.small_cells(t, min_base).empty, f"{p.name}: rows with base < {min_base} are shown"
         if "flag" in t.columns:
-            suppressed += int(t["flag"].fillna("").str.startswith("suppressed").sum())
+            suppressed += int(t["flag"].astype("string").fillna("").str.startswith("suppressed").sum())
     assert checked >= 8, "the subgroup tables were not found in the pages"
     assert suppressed > 0, "the region of 3 respondents must appear as suppressed"
     patterns = (built / "notebooks" / "_data" / "patterns-satisfied.csv")
