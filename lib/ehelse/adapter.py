@@ -359,7 +359,6 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
             raise _error(file, name, src, f"value(s) {bad!r} are not plain numbers (nothing is coerced: no "
                                           f"spaces, exponents or infinities{_hint(bad)})", bad_flag[idx])
     if "bins" in spec:
-        dk = {_norm_key(c) for c in spec.get("dont_know", []) or []}
         label_u = []
         for u, m in zip(uniq, is_miss_u):
             lab = None
@@ -372,7 +371,6 @@ def _map_codes(raw: pd.DataFrame, name: str, spec: dict, user_missing: dict, all
             & ~np.array([u in dk for u in uniq] + [False], dtype=bool)
     elif "numeric" in spec:
         lo, hi = spec["numeric"]
-        dk = {_norm_key(c) for c in spec.get("dont_know", []) or []}
         val_u = [np.nan if (m or u in dk) else float(u) for u, m in zip(uniq, is_miss_u)] + [np.nan]
         unm_u = np.array([not m and u not in dk and not (lo <= float(u) <= hi and float(u).is_integer())
                           for u, m in zip(uniq, is_miss_u)] + [False], dtype=bool)
